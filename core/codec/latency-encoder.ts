@@ -54,8 +54,11 @@ export class LatencyEncoder implements SpikeEncoder {
 
   private latch(window: number): void {
     const w = this.windowSteps;
-    // floor(W·(1 − x)) is W only for x = 0 (silent) and ≤ W − 1 for any x > 0 within float resolution.
-    for (let i = 0; i < this.size; i++) this.fireOffset[i] = Math.floor(w * (1 - this.level[i]));
+    for (let i = 0; i < this.size; i++) {
+      const x = this.level[i];
+      // 1 − x rounds to 1 for x below 2⁻⁵³; the cap keeps every x > 0 firing (last step) and only x = 0 silent.
+      this.fireOffset[i] = x === 0 ? w : Math.min(w - 1, Math.floor(w * (1 - x)));
+    }
     this.latchedWindow = window;
   }
 

@@ -21,8 +21,8 @@ export class RateDecoder extends SlidingWindowDecoder {
     const span_ms = this.spanMs();
     const rates_hz = new Array<number>(this.size).fill(0);
     if (span_ms === 0) return { kind: 'rate', value: null, rates_hz, span_ms };
-    const seconds = span_ms / 1000;
-    for (let i = 0; i < this.size; i++) rates_hz[i] = this.window.counts[i] / seconds;
-    return { kind: 'rate', value: this.window.total / this.size / seconds, rates_hz, span_ms };
+    // count·1000/span_ms rather than count/(span_ms/1000): whole-millisecond spans then give exact rates.
+    for (let i = 0; i < this.size; i++) rates_hz[i] = (this.window.counts[i] * 1000) / span_ms;
+    return { kind: 'rate', value: (this.window.total * 1000) / span_ms / this.size, rates_hz, span_ms };
   }
 }
