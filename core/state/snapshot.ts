@@ -129,7 +129,7 @@ export function restoreSnapshot(net: CompiledNetwork, bytes: Uint8Array): { step
   const known = new Set(expected.map((s) => s.name));
   const extra: Record<string, Uint8Array> = {};
   for (const s of sections) {
-    if (s.name.startsWith('extra.')) extra[s.name.slice(6)] = s.bytes.slice();
+    if (s.name.startsWith('extra.')) extra[s.name.slice(6)] = new Uint8Array(s.bytes);
     else if (!known.has(s.name)) throw new HasnError('E_SNAPSHOT_CORRUPT', `unknown section "${s.name}"`, { path: s.name });
   }
   for (const { section, values } of decoded) section.write(values);
@@ -138,7 +138,7 @@ export function restoreSnapshot(net: CompiledNetwork, bytes: Uint8Array): { step
 
 /** A typed copy of a section's elements (copied, so alignment of the source buffer never matters). */
 export function typedView(raw: RawSection): SectionArray {
-  const copy = raw.bytes.slice();
+  const copy = new Uint8Array(raw.bytes); // a real copy: Buffer#slice would be a view
   switch (raw.dtype) {
     case 'f32': return new Float32Array(copy.buffer);
     case 'f64': return new Float64Array(copy.buffer);
