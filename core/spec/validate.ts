@@ -1,5 +1,6 @@
 // Validation of a network spec: schema issues and cross-reference checks, every problem with a path and a stable code.
 import type { z } from 'zod';
+import { decoderIssues, encoderIssues } from '../codec/codec-checks.ts';
 import { HasnError, formatPath, type Issue } from '../errors.ts';
 import { NetworkSpec, type Value } from './schema.ts';
 
@@ -79,7 +80,9 @@ function crossReferenceIssues(spec: NetworkSpec): Issue[] {
     if (targetModel === 'poisson' || targetModel === 'spike_source') {
       issues.push({ code: 'E_SPEC_TARGET_NOT_NEURON', path: `${at}.target`, message: `population "${proj.target}" is a ${targetModel} and cannot receive synapses` });
     }
-    if (valueBounds(proj.weight).low < 0) {
+    // Unbounded distributions (normal, exponential) may draw below 0: the compiler clips those draws to 0.
+    const weightLow = valueBounds(proj.weight).low;
+    if (weightLow < 0 && Number.isFinite(weightLow)) {
       issues.push({ code: 'E_SPEC_NEGATIVE_WEIGHT', path: `${at}.weight`, message: 'weights are non-negative magnitudes; use receptor "inh" for inhibition' });
     }
     if (proj.delay_ms !== undefined && valueBounds(proj.delay_ms).low < spec.dt_ms / 2 && typeof proj.delay_ms === 'number') {
@@ -113,11 +116,14 @@ function crossReferenceIssues(spec: NetworkSpec): Issue[] {
     const model = models.get(input.population);
     if (model === undefined) issues.push({ code: 'E_SPEC_UNKNOWN_POPULATION', path: `inputs[${i}].population`, message: `no population "${input.population}"` });
     else if (model !== 'spike_source') issues.push({ code: 'E_SPEC_INPUT_NOT_SOURCE', path: `inputs[${i}].population`, message: `inputs drive spike_source populations; "${input.population}" is ${model}` });
+    else issues.push(...encoderIssues(input.encoder, sizes.get(input.population)!, spec.dt_ms, `inputs[${i}].encoder`));
   });
   spec.outputs.forEach((output, i) => {
     if (ioIds.has(output.id)) issues.push({ code: 'E_SPEC_DUPLICATE_ID', path: `outputs[${i}].id`, message: `input/output id "${output.id}" is used twice` });
     ioIds.add(output.id);
-    if (!sizes.has(output.population)) issues.push({ code: 'E_SPEC_UNKNOWN_POPULATION', path: `outputs[${i}].population`, message: `no population "${output.population}"` });
+    const size = sizes.get(output.population);
+    if (size === undefined) issues.push({ code: 'E_SPEC_UNKNOWN_POPULATION', path: `outputs[${i}].population`, message: `no population "${output.population}"` });
+    else issues.push(...decoderIssues(output.decoder, size, spec.dt_ms, `outputs[${i}].decoder`));
   });
   return issues;
 }
