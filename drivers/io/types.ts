@@ -106,6 +106,8 @@ export interface FramingStats {
   oversize: number;
   /** Lines that were not valid JSON (JSON-lines framing only; dropped). */
   invalid: number;
+  /** Incomplete binary frames given up on because the sender went quiet mid-frame (see FrameDecoder.expire). */
+  truncated: number;
   /** Bytes thrown away while searching for the next frame (garbage, or the start of a rejected frame). */
   discardedBytes: number;
 }
@@ -115,6 +117,14 @@ export interface FrameDecoder<F> {
   push(chunk: Uint8Array, onFrame: (frame: F) => void): void;
   /** Forgets a partial frame (used after a reconnect: the bytes before the gap cannot be completed). */
   reset(): void;
+  /** Bytes held back waiting for the rest of a frame. */
+  readonly pendingBytes: number;
+  /**
+   * The sender went quiet with a frame incomplete. A length-prefixed decoder gives up on that candidate (a false
+   * header in garbage would otherwise hold back the real frames behind it until its claimed length arrived) and
+   * rescans the bytes after it. Line decoders keep their partial line: a newline always resynchronises them.
+   */
+  expire(onFrame: (frame: F) => void): void;
   readonly stats: Readonly<FramingStats>;
 }
 

@@ -86,7 +86,7 @@ describe('binary framing: decoding (fuzzed)', () => {
         const stream = concatBytes(frames.map((p) => framing.encode(p)));
         const { frames: decoded, stats } = decodeAll(framing, splitAt(stream, cutPoints));
         expect(decoded).toEqual(frames);
-        expect(stats).toEqual({ frames: frames.length, crcErrors: 0, oversize: 0, invalid: 0, discardedBytes: 0 });
+        expect(stats).toEqual({ frames: frames.length, crcErrors: 0, oversize: 0, invalid: 0, truncated: 0, discardedBytes: 0 });
       }),
     );
   });
@@ -140,6 +140,30 @@ describe('binary framing: decoding (fuzzed)', () => {
         expect(decoded).toEqual(pieces.map(([, payload]) => payload));
       }),
     );
+  });
+
+  it('after expire(), delivers the frames held back behind a false header that claimed more bytes than followed', () => {
+    fc.assert(
+      fc.property(garbage, fc.array(fc.uint8Array({ maxLength: MAX_PAYLOAD }), { maxLength: 4 }), cuts, (junk, frames, cutPoints) => {
+        const stream = concatBytes([junk, ...frames.map((p) => framing.encode(p))]);
+        fc.pre(!hasAccidentalFrame(stream, 0, junk.length));
+        const decoder = framing.createDecoder();
+        const decoded: Uint8Array[] = [];
+        for (const chunk of splitAt(stream, cutPoints)) decoder.push(chunk, (f) => decoded.push(f));
+        decoder.expire((f) => decoded.push(f));
+        expect(decoded).toEqual(frames);
+        expect(decoder.pendingBytes).toBe(0);
+      }),
+    );
+  });
+
+  it('counts a frame given up on by expire() as truncated', () => {
+    const decoder = framing.createDecoder();
+    decoder.push(framing.encode(Uint8Array.of(1, 2, 3)).subarray(0, 5), () => undefined);
+    expect(decoder.pendingBytes).toBe(5);
+    decoder.expire(() => undefined);
+    expect(decoder.stats.truncated).toBe(1);
+    expect(decoder.pendingBytes).toBe(0);
   });
 
   it('drops a frame whose length field exceeds maxPayload (counted as oversize) and decodes the next one', () => {

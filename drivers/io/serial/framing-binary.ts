@@ -12,6 +12,8 @@
 // length exceeds maxPayload (`oversize`) or a frame whose CRC fails (`crcErrors`) costs only its START byte:
 // scanning resumes at the next byte, so a real frame that began inside the rejected span is still found (resync).
 // A false header inside garbage is accepted only if its CRC matches by chance (2^-16 per false START).
+// A false header can also claim more bytes than will follow soon; the link calls expire() when the sender has been
+// quiet for a while so the frames behind it are not held back (see FramedLink's staleFrameMs).
 import { HasnError } from '../../../core/errors.ts';
 import type { FrameDecoder, Framing, FramingStats } from '../types.ts';
 import { crc16CcittFalse } from './crc16.ts';
@@ -55,6 +57,19 @@ class BinaryFrameDecoder implements FrameDecoder<Uint8Array> {
   reset(): void {
     this.start = 0;
     this.end = 0;
+  }
+
+  get pendingBytes(): number {
+    return this.end - this.start;
+  }
+
+  expire(onFrame: (payload: Uint8Array) => void): void {
+    // After scan() the head is either empty or an incomplete candidate starting with START.
+    while (this.end > this.start) {
+      this.stats.truncated++;
+      this.skipStartByte();
+      this.scan(onFrame);
+    }
   }
 
   private compact(): void {

@@ -70,6 +70,10 @@ class LineSplitter {
     this.length = 0;
     this.discarding = false;
   }
+
+  get pendingBytes(): number {
+    return this.length;
+  }
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
@@ -100,6 +104,10 @@ export function lineFraming(options: LineFramingOptions = {}): Framing<string> {
       return {
         stats: splitter.stats,
         reset: () => splitter.reset(),
+        get pendingBytes() {
+          return splitter.pendingBytes;
+        },
+        expire: () => undefined,
         push(chunk, onFrame) {
           splitter.push(chunk, (line) => {
             splitter.stats.frames++;
@@ -131,6 +139,10 @@ export function jsonLineFraming(options: LineFramingOptions = {}): Framing<unkno
       return {
         stats: splitter.stats,
         reset: () => splitter.reset(),
+        get pendingBytes() {
+          return splitter.pendingBytes;
+        },
+        expire: () => undefined,
         push(chunk, onFrame) {
           splitter.push(chunk, (line) => {
             let value: unknown;
