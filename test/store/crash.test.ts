@@ -1,11 +1,12 @@
 // Crash safety: a child process writing to the store as fast as it can is SIGKILLed at random moments,
 // over and over, and after every kill the database must be sound and hold everything reported committed.
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../agent/store/index.ts';
 import type { Store } from '../../agent/store/index.ts';
 import { CRASH_STORE_OPTIONS } from './fixtures/crash-options.ts';
@@ -136,9 +137,21 @@ function verifyAfterKill(storeDir: string, logFile: string, bootId: string, prev
   }
 }
 
+/** Children not yet reaped: a writer must never outlive the test, even one that failed or timed out. */
+const liveChildren = new Set<ChildProcess>();
+/** Set when a lane fails or the test ends: the other lanes stop spawning. */
+let stopRequested = false;
+
+afterAll(() => {
+  stopRequested = true;
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
 /** Spawns the writer and SIGKILLs it at a random moment; resolves once it is dead. Fails if it died on its own. */
 async function runAndKill(storeDir: string, logFile: string, bootId: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, storeDir, logFile, bootId], { stdio: ['ignore', 'pipe', 'pipe'] });
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -166,14 +179,24 @@ describe('store crash safety', () => {
       const logFile = join(dir, 'committed.log');
       const bootId = `crash-boot-${laneIndex}`;
       let counts: Counts = { snapshotId: 0, configVersion: 0, auditId: 0, droppedTelemetry: 0 };
-      for (let kill = 1; kill <= KILLS_PER_LANE; kill++) {
+      for (let kill = 1; kill <= KILLS_PER_LANE && !stopRequested; kill++) {
         await runAndKill(storeDir, logFile, bootId);
         counts = verifyAfterKill(storeDir, logFile, bootId, counts, `lane ${laneIndex} kill ${kill}`);
       }
       const log = readCommittedLog(logFile);
       return log.snapshots.length + log.configVersions.length + log.events.length + log.telemetry.length + log.audit.length;
     };
-    const committed = await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: LANES }, (_, i) =>
+        lane(i).catch((err: unknown) => {
+          stopRequested = true; // the other lanes stop at their next kill
+          throw err;
+        }),
+      ),
+    );
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    const committed = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : 0));
     const kills = LANES * KILLS_PER_LANE;
     const totalCommitted = committed.reduce((sum, n) => sum + n, 0);
     console.log(`crash test: ${kills} SIGKILLs, ${totalCommitted} committed writes checked, ${((performance.now() - started) / 1000).toFixed(1)} s`);
