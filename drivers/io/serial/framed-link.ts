@@ -7,7 +7,7 @@ import { HasnError } from '../../../core/errors.ts';
 import { systemClock } from '../clock.ts';
 import type { FrameDecoder, Framing, FramingStats, IoClock, LinkState, LinkStateDetail, SerialLink, Unsubscribe } from '../types.ts';
 import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
-import { ListenerSet, warnListenerError } from './listeners.ts';
+import { ListenerSet, warnListenerError } from '../listeners.ts';
 
 /** What a driver calls back with while a session is open. */
 export interface PortHandlers {

@@ -1,5 +1,5 @@
 // A set of subscriber callbacks where one throwing subscriber cannot starve the others or corrupt the caller.
-import type { Unsubscribe } from '../types.ts';
+import type { Unsubscribe } from './types.ts';
 
 export class ListenerSet<Args extends unknown[]> {
   private readonly listeners = new Set<(...args: Args) => void>();
