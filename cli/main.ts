@@ -4,6 +4,7 @@ import { HasnError } from '../core/errors.ts';
 import { EXIT } from './exit-codes.ts';
 // Command groups: each file exports `register(program)`. Add one import + one call per group.
 import { register as registerValidate } from './commands/validate.ts';
+import { register as registerBench } from './commands/bench.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hasn')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerValidate(program);
+  registerBench(program);
   return program;
 }
 
