@@ -1,115 +1,148 @@
-// spec → CompiledNetwork: lays out populations, draws initial state and synapses from the seed, builds CSR per partition.
+// spec → CompiledNetwork: lays out populations, draws initial state and synapses from the seed, builds CSR blocks per partition.
 //
 // Synapses are generated twice by the same counter-based generators: once to count them per
-// (partition, source), once to write them straight into their final CSR place. No intermediate
-// edge list is kept, so peak memory is the compiled network itself.
-import { HasnError } from '../errors.ts';
+// (partition, projection, source), once to write them straight into their final CSR place. No
+// intermediate edge list is kept, and every array is sized from the counts before one memory block
+// (arena.ts) is allocated, so peak memory is the compiled network plus the row counters.
 import { streamId } from '../random.ts';
 import { specHash } from '../spec/hash.ts';
 import { initialVariables } from '../spec/validate.ts';
-import type { NetworkSpec, Projection } from '../spec/schema.ts';
+import type { NetworkSpec } from '../spec/schema.ts';
+import { allocateArena, ArenaPlan, f32View, f64View, i32View, u32View, u8View, type Arena, type ArenaKind, type Region } from './arena.ts';
 import { forEachSynapse, type ConnectorContext } from './connectors.ts';
 import { layoutPopulations, type PopulationLayout } from './layout.ts';
-import { constantOf, isConstant, sampleValue } from './sample.ts';
-import { sharedFloat32, sharedFloat64, sharedInt32, sharedUint32, sharedUint8 } from './shared.ts';
-import type { CompiledNetwork, NeuronState, Partition, PlasticIndex, PlasticProjection } from './types.ts';
+import { buildPlastic, indexIncomingSynapses, planPlastic, type PlasticPlan } from './plastic-index.ts';
+import { sampleValue } from './sample.ts';
+import { delaySource, weightSource, type DelaySource, type WeightSource } from './synapse-values.ts';
+import type { CompiledNetwork, NeuronState, Partition, SynapseBlock } from './types.ts';
+
+export { MAX_DELAY_STEPS } from './synapse-values.ts';
 
 export interface CompileOptions {
   /** Number of target-range partitions (one per worker). Default 1. */
   partitions?: number;
+  /** 'wasm' (default): one shared WebAssembly.Memory when the network fits in 4 GiB; 'shared': a plain SharedArrayBuffer. */
+  memory?: ArenaKind;
 }
 
 /** lastSpike before any spike: far enough in the past that no refractory period covers step 0. */
 export const NEVER_SPIKED = -0x40000000;
-/** Largest delay in steps (delays are stored in one byte). */
-export const MAX_DELAY_STEPS = 255;
+
+interface ProjectionEntry {
+  index: number;
+  source: PopulationLayout;
+  target: PopulationLayout;
+  weights: WeightSource;
+  delays: DelaySource;
+  receptor: 0 | 1;
+  ctx: ConnectorContext;
+  count: number;
+}
 
 export function compileNetwork(spec: NetworkSpec, options: CompileOptions = {}): CompiledNetwork {
   const populations = layoutPopulations(spec);
   const neuronCount = populations.reduce((n, p) => n + p.size, 0);
   const partitionCount = Math.max(1, Math.min(options.partitions ?? 1, neuronCount, 255));
   const byId = new Map(populations.map((p) => [p.id, p]));
-  const projections = spec.projections.map((proj) => ({
-    proj,
-    source: byId.get(proj.source)!,
-    target: byId.get(proj.target)!,
-    delays: delayDrawer(proj, spec),
-  }));
-  const maxDelay = projections.reduce((m, p) => Math.max(m, p.delays.max), 1);
-  const state = allocateState(neuronCount, maxDelay + 1);
-  initialiseState(spec, populations, state);
+  const maxSourceSize = populations.reduce((m, p) => Math.max(m, p.size), 0);
+  const scratch = new Uint32Array(maxSourceSize);
+  const entries: ProjectionEntry[] = spec.projections.map((proj, index) => {
+    const source = byId.get(proj.source)!;
+    const target = byId.get(proj.target)!;
+    return {
+      index, source, target, count: 0,
+      weights: weightSource(proj, spec.seed),
+      delays: delaySource(proj, spec),
+      receptor: proj.receptor === 'inh' ? 1 : 0,
+      ctx: {
+        seed: spec.seed, stream: streamId(`${proj.id}/connect`), sourceSize: source.size, targetSize: target.size,
+        samePopulation: source === target, scratch,
+      },
+    };
+  });
 
   const bounds = partitionBounds(neuronCount, partitionCount);
   const partitionOf = new Uint8Array(neuronCount);
   for (let q = 0; q < partitionCount; q++) partitionOf.fill(q, bounds[q], bounds[q + 1]);
 
-  const maxSourceSize = populations.reduce((m, p) => Math.max(m, p.size), 0);
-  const scratch = new Uint32Array(maxSourceSize);
-  const contextOf = (entry: (typeof projections)[number]): ConnectorContext => ({
-    seed: spec.seed,
-    stream: streamId(`${entry.proj.id}/connect`),
-    sourceSize: entry.source.size,
-    targetSize: entry.target.size,
-    samePopulation: entry.source === entry.target,
-    scratch,
-  });
+  // Pass 1: count synapses per (partition, projection, source); find the largest delay actually drawn.
+  const rowCounts = entries.map((e) => Array.from({ length: partitionCount }, () => new Uint32Array(e.source.size + 1)));
+  let maxDelay = 1;
+  for (const e of entries) {
+    const perPartition = rowCounts[e.index]!;
+    const tOff = e.target.offset;
+    const connector = spec.projections[e.index]!.connector;
+    let c = 0;
+    if (e.delays.constant > 0) {
+      forEachSynapse(connector, e.ctx, (s, t) => { perPartition[partitionOf[tOff + t]!]![s + 1]!++; c++; });
+      maxDelay = Math.max(maxDelay, e.delays.constant);
+    } else {
+      let most = 1;
+      forEachSynapse(connector, e.ctx, (s, t, pair) => {
+        perPartition[partitionOf[tOff + t]!]![s + 1]!++;
+        const d = e.delays.draw(c++, pair);
+        if (d > most) most = d;
+      });
+      if (c > 0) maxDelay = Math.max(maxDelay, most);
+    }
+    e.count = c;
+  }
 
-  // Pass 1: count synapses per (partition, source).
-  const rowCounts = Array.from({ length: partitionCount }, () => new Uint32Array(neuronCount + 1));
-  const projectionCounts = new Array<number>(projections.length).fill(0);
-  projections.forEach((entry, k) => {
-    const sOff = entry.source.offset;
-    const tOff = entry.target.offset;
-    let count = 0;
-    forEachSynapse(entry.proj.connector, contextOf(entry), (s, t) => {
-      rowCounts[partitionOf[tOff + t]!]![sOff + s + 1]!++;
-      count++;
-    });
-    projectionCounts[k] = count;
-  });
+  // Plan every array, then allocate the arena once.
+  const plan = new ArenaPlan();
+  const stateRegions = planState(plan, neuronCount, maxDelay + 1);
+  const partitionPlans = bounds.slice(0, partitionCount).map((start, q) => planPartition(plan, entries, rowCounts, q, bounds[q + 1]! - start));
+  const plasticPlans: PlasticPlan[] = [];
+  for (const e of entries) {
+    if (spec.projections[e.index]!.plasticity) {
+      const rewardDriven = spec.projections[e.index]!.plasticity!.rule === 'reward_stdp';
+      plasticPlans.push(planPlastic(plan, e.index, e.source, e.target, e.count, partitionPlans.map((p) => p.blocks[e.index]!.count), rewardDriven));
+    }
+  }
+  const rewardRegion = plan.reserve(Math.max(1, plasticPlans.length), 8);
+  const arena = allocateArena(plan.byteLength, options.memory ?? 'wasm');
 
-  const partitions: Partition[] = rowCounts.map((counts, q) => {
-    for (let i = 1; i <= neuronCount; i++) counts[i]! += counts[i - 1]!;
-    const total = counts[neuronCount]!;
-    const rowPtr = sharedUint32(neuronCount + 1);
-    rowPtr.set(counts);
-    return {
-      index: q, targetStart: bounds[q]!, targetEnd: bounds[q + 1]!, rowPtr,
-      target: sharedUint32(total), weight: sharedFloat32(total), delay: sharedUint8(total),
-    };
-  });
+  const state = stateViews(arena, stateRegions, maxDelay + 1);
+  initialiseState(spec, populations, state);
+  const partitions = partitionPlans.map((pp, q) => buildPartition(arena, pp, entries, rowCounts, q, bounds));
+  const plastic = plasticPlans.map((pp) => buildPlastic(arena, pp, spec));
 
   // Pass 2: write every synapse into its place; record where plastic synapses went.
-  const cursors = partitions.map((p) => Uint32Array.from(p.rowPtr));
-  const plastic: PlasticProjection[] = [];
-  projections.forEach((entry, k) => {
-    const { proj, source, target } = entry;
-    const sOff = source.offset;
-    const tOff = target.offset;
-    const receptorBase = proj.receptor === 'inh' ? neuronCount : 0;
-    const weightOf = weightDrawer(proj, spec.seed);
-    const plasticEntry = proj.plasticity ? newPlastic(spec, k, proj, source, target, projectionCounts[k]!, partitionCount) : null;
+  for (const e of entries) {
+    const tOff = e.target.offset;
+    const column = e.receptor * neuronCount + tOff;
+    const cursors = partitions.map((p) => p.blocks[e.index]!.rowPtr.slice(0, e.source.size));
+    const targets = partitions.map((p) => p.target);
+    const weights = partitions.map((p) => p.weight);
+    const delays = partitions.map((p) => p.delay);
+    const weightShift = partitions.map((p) => p.blocks[e.index]!.weightShift);
+    const delayShift = partitions.map((p) => p.blocks[e.index]!.delayShift);
+    const perSynapseWeight = e.weights.constant === null;
+    const perSynapseDelay = e.delays.constant === 0;
+    const loc = plastic.find((p) => p.projectionIndex === e.index) ?? null;
+    const outCanonical = loc ? loc.perPartition.map((ix) => ix.outCanonical) : null;
+    const blockStart = partitions.map((p) => p.blocks[e.index]!.rowPtr[0]!);
     let c = 0;
-    forEachSynapse(proj.connector, contextOf(entry), (s, t, pair) => {
+    forEachSynapse(spec.projections[e.index]!.connector, e.ctx, (s, t, pair) => {
       const q = partitionOf[tOff + t]!;
-      const part = partitions[q]!;
-      const at = cursors[q]![sOff + s]!++;
-      part.target[at] = receptorBase + tOff + t;
-      part.weight[at] = weightOf(c, pair);
-      part.delay[at] = entry.delays.draw(c, pair);
-      if (plasticEntry) {
-        plasticEntry.locPartition[c] = q;
-        plasticEntry.locIndex[c] = at;
+      const at = cursors[q]![s]!++;
+      targets[q]![at] = column + t;
+      if (perSynapseWeight) weights[q]![at + weightShift[q]!] = e.weights.draw(c, pair);
+      if (perSynapseDelay) delays[q]![at + delayShift[q]!] = e.delays.draw(c, pair);
+      if (loc !== null) {
+        loc.locPartition[c] = q;
+        loc.locIndex[c] = at + weightShift[q]!;
+        outCanonical![q]![at - blockStart[q]!] = c;
       }
       c++;
     });
-    if (plasticEntry) plastic.push(finishPlastic(plasticEntry, partitions));
-  });
+  }
+  for (const p of plastic) indexIncomingSynapses(p, partitions, neuronCount);
 
-  const synapseCount = projectionCounts.reduce((a, b) => a + b, 0);
+  const synapseCount = entries.reduce((a, e) => a + e.count, 0);
   return {
     spec, specHash: specHash(spec), dt: spec.dt_ms, seed: spec.seed, neuronCount, synapseCount,
-    populations, state, partitions, plastic, reward: sharedFloat64(Math.max(1, plastic.length)), maxDelay,
+    populations, state, partitions, plastic, reward: f64View(arena, rewardRegion), maxDelay, arena,
   };
 }
 
@@ -120,13 +153,77 @@ export function partitionBounds(neuronCount: number, partitions: number): number
   return bounds;
 }
 
-function allocateState(n: number, ringSlots: number): NeuronState {
-  const lastSpike = sharedInt32(n);
+/** Spike log capacity of a partition of `size` neurons: one worst-case step plus room for typical batches. */
+export function spikeLogCapacity(size: number): number {
+  return size + Math.min(Math.max(size, 65536), 1 << 22);
+}
+
+interface StateRegions {
+  v: Region; synE: Region; synI: Region; u: Region; theta: Region; rate: Region; lastSpike: Region; inject: Region; ring: Region;
+}
+
+function planState(plan: ArenaPlan, n: number, ringSlots: number): StateRegions {
+  return {
+    v: plan.reserve(n, 4), synE: plan.reserve(n, 4), synI: plan.reserve(n, 4), u: plan.reserve(n, 4),
+    theta: plan.reserve(n, 4), rate: plan.reserve(n, 4), lastSpike: plan.reserve(n, 4), inject: plan.reserve(n, 1),
+    ring: plan.reserve(ringSlots * 2 * n, 4),
+  };
+}
+
+function stateViews(arena: Arena, r: StateRegions, ringSlots: number): NeuronState {
+  const lastSpike = i32View(arena, r.lastSpike);
   lastSpike.fill(NEVER_SPIKED);
   return {
-    v: sharedFloat32(n), synE: sharedFloat32(n), synI: sharedFloat32(n), u: sharedFloat32(n),
-    theta: sharedFloat32(n), rate: sharedFloat32(n), lastSpike, inject: sharedUint8(n),
-    ring: sharedFloat32(ringSlots * 2 * n), ringSlots,
+    v: f32View(arena, r.v), synE: f32View(arena, r.synE), synI: f32View(arena, r.synI), u: f32View(arena, r.u),
+    theta: f32View(arena, r.theta), rate: f32View(arena, r.rate), lastSpike, inject: u8View(arena, r.inject),
+    ring: f32View(arena, r.ring), ringSlots,
+  };
+}
+
+interface BlockPlan { rowPtr: Region; count: number; start: number; weightStart: number; delayStart: number }
+interface PartitionPlan { blocks: BlockPlan[]; target: Region; weight: Region; delay: Region; spikeLog: Region }
+
+function planPartition(plan: ArenaPlan, entries: readonly ProjectionEntry[], rowCounts: Uint32Array[][], q: number, size: number): PartitionPlan {
+  let total = 0;
+  let weighted = 0;
+  let delayed = 0;
+  const blocks = entries.map((e) => {
+    const counts = rowCounts[e.index]![q]!;
+    let count = 0;
+    for (let s = 1; s < counts.length; s++) count += counts[s]!;
+    const block = { rowPtr: plan.reserve(e.source.size + 1, 4), count, start: total, weightStart: weighted, delayStart: delayed };
+    total += count;
+    if (e.weights.constant === null) weighted += count;
+    if (e.delays.constant === 0) delayed += count;
+    return block;
+  });
+  return {
+    blocks, target: plan.reserve(total, 4), weight: plan.reserve(weighted, 4), delay: plan.reserve(delayed, 1),
+    spikeLog: plan.reserve(spikeLogCapacity(size), 4),
+  };
+}
+
+function buildPartition(arena: Arena, pp: PartitionPlan, entries: readonly ProjectionEntry[], rowCounts: Uint32Array[][], q: number, bounds: readonly number[]): Partition {
+  const blocks: SynapseBlock[] = entries.map((e, k) => {
+    const bp = pp.blocks[k]!;
+    const rowPtr = u32View(arena, bp.rowPtr);
+    const counts = rowCounts[e.index]![q]!;
+    let at = bp.start;
+    for (let s = 0; s < counts.length; s++) {
+      at += counts[s]!;
+      rowPtr[s] = at;
+    }
+    rowCounts[e.index]![q] = new Uint32Array(0); // the counters are not needed any more
+    return {
+      projection: e.index, sourceOffset: e.source.offset, sourceSize: e.source.size, rowPtr, receptor: e.receptor,
+      weightConstant: e.weights.constant, weightShift: bp.weightStart - bp.start,
+      delayConstant: e.delays.constant, delayShift: bp.delayStart - bp.start,
+    };
+  });
+  return {
+    index: q, targetStart: bounds[q]!, targetEnd: bounds[q + 1]!, blocks,
+    target: u32View(arena, pp.target), weight: f32View(arena, pp.weight), delay: u8View(arena, pp.delay),
+    spikeLog: u32View(arena, pp.spikeLog),
   };
 }
 
@@ -155,133 +252,4 @@ function initialiseState(spec: NetworkSpec, populations: readonly PopulationLayo
       for (let i = 0; i < size; i++) array[offset + i] = sampleValue(value, spec.seed, stream, i);
     }
   }
-}
-
-function weightDrawer(proj: Projection, seed: number): (c: number, pair: number) => number {
-  const pairs = proj.connector.type === 'explicit' ? proj.connector.pairs : null;
-  const stream = streamId(`${proj.id}/weight`);
-  const base = proj.weight;
-  const constant = isConstant(base) ? Math.fround(Math.max(0, constantOf(base))) : NaN;
-  return (c, pair) => {
-    const explicit = pairs !== null && pair >= 0 ? pairs[pair]![2] : undefined;
-    if (explicit !== undefined) return explicit;
-    if (!Number.isNaN(constant)) return constant;
-    return Math.max(0, sampleValue(base, seed, stream, c)); // drawn weights below 0 are clipped to 0
-  };
-}
-
-function delayDrawer(proj: Projection, spec: NetworkSpec): { max: number; draw: (c: number, pair: number) => number } {
-  const dt = spec.dt_ms;
-  const toSteps = (ms: number): number => Math.min(MAX_DELAY_STEPS, Math.max(1, Math.round(ms / dt)));
-  const pairs = proj.connector.type === 'explicit' ? proj.connector.pairs : null;
-  const value = proj.delay_ms ?? dt;
-  const stream = streamId(`${proj.id}/delay`);
-  let max: number;
-  if (isConstant(value)) {
-    max = toSteps(constantOf(value));
-  } else if (value.dist === 'uniform' || value.dist === 'normal_clipped') {
-    max = toSteps(value.high);
-  } else {
-    max = MAX_DELAY_STEPS;
-  }
-  if (pairs) for (const pair of pairs) if (pair[3] !== undefined) max = Math.max(max, toSteps(pair[3]));
-  if (max > MAX_DELAY_STEPS) throw new HasnError('E_SPEC_DELAY_TOO_LONG', `delays are limited to ${MAX_DELAY_STEPS} steps`, { path: `projections.${proj.id}.delay_ms` });
-  const constant = isConstant(value) ? toSteps(constantOf(value)) : 0;
-  return {
-    max,
-    draw: (c, pair) => {
-      const explicit = pairs !== null && pair >= 0 ? pairs[pair]![3] : undefined;
-      if (explicit !== undefined) return toSteps(explicit);
-      return constant > 0 ? constant : toSteps(sampleValue(value, spec.seed, stream, c));
-    },
-  };
-}
-
-interface PlasticDraft {
-  projectionIndex: number;
-  proj: Projection;
-  source: PopulationLayout;
-  target: PopulationLayout;
-  count: number;
-  locPartition: Uint8Array;
-  locIndex: Uint32Array;
-  partitionCount: number;
-  dt: number;
-}
-
-function newPlastic(spec: NetworkSpec, k: number, proj: Projection, source: PopulationLayout, target: PopulationLayout, count: number, partitionCount: number): PlasticDraft {
-  return {
-    projectionIndex: k, proj, source, target, count, partitionCount, dt: spec.dt_ms,
-    locPartition: sharedUint8(count), locIndex: sharedUint32(count),
-  };
-}
-
-/** Builds the incoming/outgoing indexes of a plastic projection in every partition, entries in canonical order. */
-function finishPlastic(draft: PlasticDraft, partitions: readonly Partition[]): PlasticProjection {
-  const rule = draft.proj.plasticity!;
-  const { source, target, count, locPartition, locIndex } = draft;
-  const perPartition: PlasticIndex[] = partitions.map((part, q) => {
-    const inPtr = sharedUint32(target.size + 1);
-    const outPtr = sharedUint32(source.size + 1);
-    // Source/target of each canonical synapse, recovered from the CSR it was written into.
-    let n = 0;
-    for (let c = 0; c < count; c++) {
-      if (locPartition[c] !== q) continue;
-      const at = locIndex[c]!;
-      inPtr[localTarget(part, at, target) + 1]!++;
-      outPtr[sourceOfSynapse(part, at) - source.offset + 1]!++;
-      n++;
-    }
-    for (let i = 1; i <= target.size; i++) inPtr[i]! += inPtr[i - 1]!;
-    for (let i = 1; i <= source.size; i++) outPtr[i]! += outPtr[i - 1]!;
-    const index: PlasticIndex = {
-      inPtr, outPtr,
-      inSyn: sharedUint32(n), inSource: sharedUint32(n), inCanonical: sharedUint32(n),
-      outSyn: sharedUint32(n), outTarget: sharedUint32(n), outCanonical: sharedUint32(n),
-    };
-    const inCursor = inPtr.slice(0, target.size);
-    const outCursor = outPtr.slice(0, source.size);
-    for (let c = 0; c < count; c++) {
-      if (locPartition[c] !== q) continue;
-      const at = locIndex[c]!;
-      const t = localTarget(part, at, target);
-      const s = sourceOfSynapse(part, at) - source.offset;
-      const i = inCursor[t]!++;
-      index.inSyn[i] = at; index.inSource[i] = s; index.inCanonical[i] = c;
-      const o = outCursor[s]!++;
-      index.outSyn[o] = at; index.outTarget[o] = t; index.outCanonical[o] = c;
-    }
-    return index;
-  });
-  const dt = draft.dt;
-  const isReward = rule.rule === 'reward_stdp';
-  return {
-    projectionIndex: draft.projectionIndex, id: draft.proj.id, rule, source, target, count,
-    decayPlus: Math.fround(Math.exp(-dt / rule.tau_plus_ms)),
-    decayMinus: Math.fround(Math.exp(-dt / rule.tau_minus_ms)),
-    decayEligibility: isReward ? Math.fround(Math.exp(-dt / rule.tau_eligibility_ms)) : 1,
-    decayReward: isReward ? Math.exp(-dt / rule.tau_reward_ms) : 1,
-    preTrace: sharedFloat32(source.size), postTrace: sharedFloat32(target.size),
-    eligibility: sharedFloat32(isReward ? count : 0),
-    locPartition, locIndex, perPartition,
-  };
-}
-
-function localTarget(part: Partition, at: number, target: PopulationLayout): number {
-  const n = part.rowPtr.length - 1;
-  const column = part.target[at]!;
-  return (column >= n ? column - n : column) - target.offset;
-}
-
-/** The source row a synapse index falls in (binary search over rowPtr). */
-function sourceOfSynapse(part: Partition, at: number): number {
-  const rowPtr = part.rowPtr;
-  let lo = 0;
-  let hi = rowPtr.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (rowPtr[mid]! <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }

@@ -1,5 +1,16 @@
-// The compiled form of a network: struct-of-arrays neuron state and CSR synapses in shared memory.
+// The compiled form of a network: struct-of-arrays neuron state and CSR synapse blocks, all in one shared memory block.
+//
+// Memory (see `memoryFootprint` in footprint.ts for the exact sum of a network):
+//   per neuron   29 B of state (v, synE, synI, u, theta, rate f32; lastSpike i32; inject u8)
+//              + 8 B per ring slot (exc + inh input waiting; maxDelay + 1 slots)
+//              + 4–8 B of spike log (per partition, capacity ≈ 2 × its neurons)
+//   per synapse  4 B target column (u32)
+//              + 4 B weight (f32) only in projections whose weights differ (drawn, explicit or plastic)
+//              + 1 B delay (u8) only in projections whose delays differ
+//              + per partition and projection a row pointer per source neuron (4 B × source size)
+// A COBA-style network (constant weight and delay per projection) thus needs 4 B per synapse.
 import type { NetworkSpec, PlasticityRule } from '../spec/schema.ts';
+import type { Arena } from './arena.ts';
 import type { PopulationLayout } from './layout.ts';
 
 /** Neuron state, one entry per global neuron index (struct of arrays, float32). */
@@ -28,32 +39,56 @@ export interface NeuronState {
   readonly ringSlots: number;
 }
 
-/** The synapses ending in one contiguous range of target neurons, in CSR by global source index. */
+/**
+ * The synapses of one projection that end in one partition, in CSR by local source index.
+ * Synapse j (rowPtr[s] ≤ j < rowPtr[s + 1]) is column `partition.target[j]`.
+ */
+export interface SynapseBlock {
+  /** Index of the projection in `spec.projections`. */
+  readonly projection: number;
+  /** Global index of the first source neuron and the source population's size. */
+  readonly sourceOffset: number;
+  readonly sourceSize: number;
+  /** rowPtr[s] .. rowPtr[s+1] are local source s's synapses, as indices into the partition's arrays; length sourceSize + 1. */
+  readonly rowPtr: Uint32Array;
+  /** 0 = excitatory, 1 = inhibitory. */
+  readonly receptor: 0 | 1;
+  /** The weight of every synapse of the block, or null when each has its own: `partition.weight[j + weightShift]`. */
+  readonly weightConstant: number | null;
+  readonly weightShift: number;
+  /** The delay (steps ≥ 1) of every synapse, or 0 when each has its own: `partition.delay[j + delayShift]`. */
+  readonly delayConstant: number;
+  readonly delayShift: number;
+}
+
+/** The synapses ending in one contiguous range of target neurons: one block per projection, in projection order. */
 export interface Partition {
   readonly index: number;
   readonly targetStart: number;
   readonly targetEnd: number;
-  /** rowPtr[s] .. rowPtr[s+1] are the synapses of source s; length N + 1. */
-  readonly rowPtr: Uint32Array;
-  /** receptor · N + global target index (receptor 0 = exc, 1 = inh): the synapse's column in a ring slot. */
+  readonly blocks: readonly SynapseBlock[];
+  /** Per synapse: receptor · N + global target index, the synapse's column in a ring slot. */
   readonly target: Uint32Array;
+  /** Per-synapse weights of the blocks that have them (block after block). */
   readonly weight: Float32Array;
-  /** Delay in steps, ≥ 1. */
+  /** Per-synapse delays in steps (≥ 1) of the blocks that have them. */
   readonly delay: Uint8Array;
+  /**
+   * Where the engine writes this partition's spikes, step after step, during a batch of steps
+   * (capacity ≥ 2 × the partition's neurons, so a batch always fits at least one more step).
+   */
+  readonly spikeLog: Uint32Array;
 }
 
-/** Per-partition indexes of one plastic projection's synapses. */
+/** Per-partition index of one plastic projection's synapses (its block in that partition). */
 export interface PlasticIndex {
-  /** Incoming synapses by local target: inPtr[t] .. inPtr[t+1] index inSyn (partition synapse index) and inSource (local source). */
+  /** Incoming synapses by local target: inPtr[t] .. inPtr[t+1] index inSyn (weight index in the partition) and inSource (local source). */
   readonly inPtr: Uint32Array;
   readonly inSyn: Uint32Array;
   readonly inSource: Uint32Array;
-  /** Outgoing synapses by local source: outPtr[s] .. outPtr[s+1] index outSyn and outTarget (local target). */
-  readonly outPtr: Uint32Array;
-  readonly outSyn: Uint32Array;
-  readonly outTarget: Uint32Array;
   /** Canonical synapse number of each incoming entry (for per-synapse state kept in canonical order). */
   readonly inCanonical: Uint32Array;
+  /** Canonical synapse number of each synapse of the block, in block (CSR) order. */
   readonly outCanonical: Uint32Array;
 }
 
@@ -74,7 +109,7 @@ export interface PlasticProjection {
   readonly postTrace: Float32Array;
   /** Eligibility per synapse in canonical order (reward_stdp only; empty otherwise). */
   readonly eligibility: Float32Array;
-  /** Where canonical synapse c lives: partition and index in it. */
+  /** Where canonical synapse c lives: partition, and index in that partition's `weight`. */
   readonly locPartition: Uint8Array;
   readonly locIndex: Uint32Array;
   readonly perPartition: readonly PlasticIndex[];
@@ -95,4 +130,6 @@ export interface CompiledNetwork {
   readonly reward: Float64Array;
   /** Largest delay in steps. */
   readonly maxDelay: number;
+  /** The one memory block every array above is a view of. */
+  readonly arena: Arena;
 }

@@ -1,42 +1,47 @@
-// Neuron kernels: deliver due input, integrate, threshold, reset/refractory and record, over a range of neurons.
+// Neuron kernels in TypeScript: deliver due input, integrate, threshold, reset/refractory and record, over a range of neurons.
 //
-// Arithmetic is IEEE float32: every operation is rounded with Math.fround, so the same step gives the
-// same bits in plain TypeScript and in a float32 WebAssembly kernel, whatever the partitioning.
+// Arithmetic is IEEE float32: every operation is rounded with Math.fround, and every constant is a
+// float32, so the same step gives the same bits here and in the float32 WebAssembly kernels
+// (wasm/assembly/kernels.ts), whatever the partitioning. Keep the two in the same operation order.
+//
+// Two rules both implementations follow:
+//   - delivery is unconditional: syn ← syn + ring (so −0 + 0 = +0 the same way everywhere), ring ← 0;
+//   - decaying variables (synaptic currents/conductances, θ) that fall below the smallest normal
+//     float32 (1.18e−38) become 0. Subnormal floats are 10–100× slower on x86 and mean nothing here.
 import { streamId, uniform32 } from '../random.ts';
 import type { PopulationLayout } from '../compile/layout.ts';
 import type { CompiledNetwork, NeuronState } from '../compile/types.ts';
 
 const f = Math.fround;
 export const POISSON_STREAM = streamId('poisson');
-
-/** Adds the synaptic input due in `step` to the neurons [start, end) and clears its ring slot. */
-export function deliverInput(state: NeuronState, n: number, start: number, end: number, step: number): void {
-  const { ring, synE, synI } = state;
-  const exc = (step % state.ringSlots) * 2 * n;
-  const inh = exc + n;
-  for (let i = start; i < end; i++) {
-    const e = ring[exc + i]!;
-    if (e !== 0) { synE[i] = f(synE[i]! + e); ring[exc + i] = 0; }
-    const h = ring[inh + i]!;
-    if (h !== 0) { synI[i] = f(synI[i]! + h); ring[inh + i] = 0; }
-  }
-}
+/** The smallest normal float32. */
+export const MIN_NORMAL_F32 = 1.1754943508222875e-38;
+/** 0.04 as a float32: Izhikevich's quadratic coefficient. */
+const IZH_QUADRATIC = f(0.04);
 
 /**
- * Integrates, thresholds and resets the neurons of `pop` inside [start, end) for `step`, writing the
- * global indices of those that spike, ascending, into `spikes` from `count`. Returns the new count.
+ * Delivers the input due in `step` to the neurons of `pop` inside [start, end), then integrates,
+ * thresholds and resets them, writing the global indices of those that spike, ascending, into
+ * `spikes` from `count`. Returns the new count.
  */
 export function updatePopulation(net: CompiledNetwork, pop: PopulationLayout, start: number, end: number, step: number, spikes: Uint32Array, count: number): number {
   const from = Math.max(start, pop.offset);
   const to = Math.min(end, pop.offset + pop.size);
   if (from >= to) return count;
+  const s = net.state;
+  const exc = (step % s.ringSlots) * 2 * net.neuronCount;
+  const inh = exc + net.neuronCount;
   const c = pop.constants;
   switch (c.kind) {
-    case 'lif': return updateLif(net.state, pop, c, from, to, step, spikes, count);
-    case 'lif_cond': return updateLifCond(net.state, pop, c, from, to, step, spikes, count);
-    case 'izhikevich': return updateIzhikevich(net.state, c, from, to, step, spikes, count);
-    case 'poisson': return updatePoisson(net.state, net.seed, net.dt, from, to, step, spikes, count);
-    case 'spike_source': return updateSpikeSource(net.state, from, to, step, spikes, count);
+    case 'lif': return updateLif(s, pop, c, exc, inh, from, to, step, spikes, count);
+    case 'lif_cond': return updateLifCond(s, pop, c, exc, inh, from, to, step, spikes, count);
+    case 'izhikevich': return updateIzhikevich(s, c, exc, inh, from, to, step, spikes, count);
+    case 'poisson':
+      deliverInput(s, exc, inh, from, to);
+      return updatePoisson(s, net.seed, net.dt, from, to, step, spikes, count);
+    case 'spike_source':
+      deliverInput(s, exc, inh, from, to);
+      return updateSpikeSource(s, from, to, step, spikes, count);
   }
 }
 
@@ -44,86 +49,116 @@ type Lif = Extract<PopulationLayout['constants'], { kind: 'lif' }>;
 type LifCond = Extract<PopulationLayout['constants'], { kind: 'lif_cond' }>;
 type Izh = Extract<PopulationLayout['constants'], { kind: 'izhikevich' }>;
 
+/** Adds the ring input at offsets `exc`/`inh` to the synaptic variables of [from, to) and clears it (models without their own update). */
+export function deliverInput(s: NeuronState, exc: number, inh: number, from: number, to: number): void {
+  const { ring, synE, synI } = s;
+  for (let i = from; i < to; i++) {
+    synE[i] = f(synE[i]! + ring[exc + i]!);
+    synI[i] = f(synI[i]! + ring[inh + i]!);
+    ring[exc + i] = 0;
+    ring[inh + i] = 0;
+  }
+}
+
+/** x, or 0 when |x| is below the smallest normal float32 (NaN stays NaN). */
+function flush(x: number): number {
+  return x < MIN_NORMAL_F32 && x > -MIN_NORMAL_F32 ? 0 : x;
+}
+
 /** Exact integration of dv/dt = (v_rest − v)/τm + (iₑ − iᵢ + i_offset)/cm with exponentially decaying currents. */
-function updateLif(s: NeuronState, pop: PopulationLayout, c: Lif, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
-  const { v: V, synE: E, synI: I, lastSpike, theta } = s;
-  const { pm, pe, pi, ke, ki, vInf, vThresh, vReset, refracSteps } = c;
+function updateLif(s: NeuronState, pop: PopulationLayout, c: Lif, exc: number, inh: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
+  const { v: V, synE: E, synI: I, lastSpike, theta, ring } = s;
+  const { pm, pe, pi, ke, ki, vInf, vThresh, vReset } = c;
+  const lim = step - c.refracSteps;
   const adapt = pop.adaptation;
+  const thetaDecay = adapt === null ? 0 : adapt.decay;
+  const thetaPlus = adapt === null ? 0 : adapt.thetaPlus;
   for (let i = from; i < to; i++) {
     let v = V[i]!;
-    const ie = E[i]!;
-    const ii = I[i]!;
-    const free = step - lastSpike[i]! >= refracSteps;
+    const ie = f(E[i]! + ring[exc + i]!);
+    const ii = f(I[i]! + ring[inh + i]!);
+    ring[exc + i] = 0;
+    ring[inh + i] = 0;
+    const free = lastSpike[i]! <= lim;
     if (free) v = f(f(vInf + f(f(v - vInf) * pm)) + f(f(ie * ke) - f(ii * ki)));
-    E[i] = f(ie * pe);
-    I[i] = f(ii * pi);
+    E[i] = flush(f(ie * pe));
+    I[i] = flush(f(ii * pi));
     let threshold = vThresh;
+    let th = 0;
     if (adapt !== null) {
-      const th = f(theta[i]! * adapt.decay);
-      theta[i] = th;
+      th = flush(f(theta[i]! * thetaDecay));
       threshold = f(vThresh + th);
     }
     if (free && v > threshold) {
       v = vReset;
       lastSpike[i] = step;
-      if (adapt !== null) theta[i] = f(theta[i]! + adapt.thetaPlus);
+      th = f(th + thetaPlus);
       spikes[count++] = i;
     }
+    if (adapt !== null) theta[i] = th;
     V[i] = v;
   }
   return count;
 }
 
 /** Forward Euler of cm·dv/dt = g_L(v_rest − v) + gₑ(Eₑ − v) + gᵢ(Eᵢ − v) + i_offset, conductances decaying by 1 − dt/τ (Brian2 COBA). */
-function updateLifCond(s: NeuronState, pop: PopulationLayout, c: LifCond, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
-  const { v: V, synE: E, synI: I, lastSpike, theta } = s;
-  const { dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset, refracSteps } = c;
+function updateLifCond(s: NeuronState, pop: PopulationLayout, c: LifCond, exc: number, inh: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
+  const { v: V, synE: E, synI: I, lastSpike, theta, ring } = s;
+  const { dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset } = c;
+  const lim = step - c.refracSteps;
   const adapt = pop.adaptation;
+  const thetaDecay = adapt === null ? 0 : adapt.decay;
+  const thetaPlus = adapt === null ? 0 : adapt.thetaPlus;
   for (let i = from; i < to; i++) {
     let v = V[i]!;
-    const ge = E[i]!;
-    const gi = I[i]!;
-    const free = step - lastSpike[i]! >= refracSteps;
+    const ge = f(E[i]! + ring[exc + i]!);
+    const gi = f(I[i]! + ring[inh + i]!);
+    ring[exc + i] = 0;
+    ring[inh + i] = 0;
+    const free = lastSpike[i]! <= lim;
     if (free) {
       const leakAndExc = f(f(gl * f(vRest - v)) + f(ge * f(eRevE - v)));
       const inhAndOffset = f(f(gi * f(eRevI - v)) + iOffset);
       v = f(v + f(dtOverCm * f(leakAndExc + inhAndOffset)));
     }
-    E[i] = f(ge * decayE);
-    I[i] = f(gi * decayI);
+    E[i] = flush(f(ge * decayE));
+    I[i] = flush(f(gi * decayI));
     let threshold = vThresh;
+    let th = 0;
     if (adapt !== null) {
-      const th = f(theta[i]! * adapt.decay);
-      theta[i] = th;
+      th = flush(f(theta[i]! * thetaDecay));
       threshold = f(vThresh + th);
     }
     if (free && v > threshold) {
       v = vReset;
       lastSpike[i] = step;
-      if (adapt !== null) theta[i] = f(theta[i]! + adapt.thetaPlus);
+      th = f(th + thetaPlus);
       spikes[count++] = i;
     }
+    if (adapt !== null) theta[i] = th;
     V[i] = v;
   }
   return count;
 }
 
 /** Forward Euler of Izhikevich (2003); spike when v ≥ v_peak, then v ← c, u ← u + d. No refractory period. */
-function updateIzhikevich(s: NeuronState, c: Izh, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
-  const { v: V, u: U, synE: E, synI: I, lastSpike } = s;
+function updateIzhikevich(s: NeuronState, c: Izh, exc: number, inh: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
+  const { v: V, u: U, synE: E, synI: I, lastSpike, ring } = s;
   const { a, b, d, vPeak, iOffset, dt, pe, pi } = c;
   const reset = c.c;
   for (let i = from; i < to; i++) {
     const v = V[i]!;
     const u = U[i]!;
-    const ie = E[i]!;
-    const ii = I[i]!;
+    const ie = f(E[i]! + ring[exc + i]!);
+    const ii = f(I[i]! + ring[inh + i]!);
+    ring[exc + i] = 0;
+    ring[inh + i] = 0;
     const current = f(f(ie - ii) + iOffset);
-    const dv = f(f(f(f(f(f(0.04 * v) * v) + f(5 * v)) + 140) - u) + current);
+    const dv = f(f(f(f(f(f(IZH_QUADRATIC * v) * v) + f(5 * v)) + 140) - u) + current);
     let vNext = f(v + f(dt * dv));
     let uNext = f(u + f(dt * f(a * f(f(b * v) - u))));
-    E[i] = f(ie * pe);
-    I[i] = f(ii * pi);
+    E[i] = flush(f(ie * pe));
+    I[i] = flush(f(ii * pi));
     if (vNext >= vPeak) {
       vNext = reset;
       uNext = f(uNext + d);
@@ -137,7 +172,7 @@ function updateIzhikevich(s: NeuronState, c: Izh, from: number, to: number, step
 }
 
 /** Each neuron fires with probability rate·dt, drawn from hash(seed, neuron, step): independent of who computes it. */
-function updatePoisson(s: NeuronState, seed: number, dt: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
+export function updatePoisson(s: NeuronState, seed: number, dt: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
   const { rate, lastSpike } = s;
   const perStep = dt * 0.001;
   for (let i = from; i < to; i++) {
@@ -151,7 +186,7 @@ function updatePoisson(s: NeuronState, seed: number, dt: number, from: number, t
 }
 
 /** Fires the neurons marked in `inject` (by an encoder or the API) and clears the marks. */
-function updateSpikeSource(s: NeuronState, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
+export function updateSpikeSource(s: NeuronState, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
   const { inject, lastSpike } = s;
   for (let i = from; i < to; i++) {
     if (inject[i] !== 0) {

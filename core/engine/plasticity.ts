@@ -10,7 +10,9 @@
 //      moves by learning_rate · r · e, with r the reward level (set through the API, decaying with τᵣ).
 //   4. traces decay and each spiking neuron's trace grows by 1 (all-to-all pairing).
 // Weights stay within [w_min, w_max]. Steps 1–3 touch only synapses of one partition (the owner of the
-// target), step 4 only neurons of a range, so workers run them without atomics.
+// target), step 4 only neurons of a range, so workers run them without atomics. Steps 1–3 read the
+// presynaptic traces of neurons other workers own, which step 4 writes: the parallel engine keeps a
+// barrier between the two (see parallel/batch-stepper.ts).
 import type { CompiledNetwork, PlasticProjection } from '../compile/types.ts';
 
 const f = Math.fround;
@@ -36,12 +38,14 @@ function applyStdp(net: CompiledNetwork, proj: PlasticProjection, q: number, spi
   const aMinus = f(rule.a_minus);
   const multiplicative = rule.mode === 'multiplicative';
   const { preTrace, postTrace, decayPlus, decayMinus, source, target } = proj;
+  const { rowPtr, weightShift } = part.blocks[proj.projectionIndex]!;
+  const columnBase = columnBaseOf(net, proj);
   for (let k = 0; k < count; k++) {
     const s = spikes[k]! - source.offset;
     if (s < 0 || s >= source.size) continue;
-    for (let o = index.outPtr[s]!; o < index.outPtr[s + 1]!; o++) {
-      const syn = index.outSyn[o]!;
-      const x = f(postTrace[index.outTarget[o]!]! * decayMinus);
+    for (let j = rowPtr[s]!; j < rowPtr[s + 1]!; j++) {
+      const syn = j + weightShift;
+      const x = f(postTrace[part.target[j]! - columnBase]! * decayMinus);
       const w = W[syn]!;
       const delta = multiplicative ? f(f(aMinus * x) * f(w - wMin)) : f(aMinus * x);
       W[syn] = clamp(f(w - delta), wMin, wMax);
@@ -75,12 +79,15 @@ function applyRewardStdp(net: CompiledNetwork, proj: PlasticProjection, q: numbe
   }
   const aPlus = f(rule.a_plus);
   const aMinus = f(rule.a_minus);
+  const { rowPtr } = part.blocks[proj.projectionIndex]!;
+  const blockStart = rowPtr[0]!;
+  const columnBase = columnBaseOf(net, proj);
   for (let k = 0; k < count; k++) {
     const s = spikes[k]! - source.offset;
     if (s < 0 || s >= source.size) continue;
-    for (let o = index.outPtr[s]!; o < index.outPtr[s + 1]!; o++) {
-      const c = index.outCanonical[o]!;
-      E[c] = f(E[c]! - f(aMinus * f(postTrace[index.outTarget[o]!]! * decayMinus)));
+    for (let j = rowPtr[s]!; j < rowPtr[s + 1]!; j++) {
+      const c = index.outCanonical[j - blockStart]!;
+      E[c] = f(E[c]! - f(aMinus * f(postTrace[part.target[j]! - columnBase]! * decayMinus)));
     }
   }
   for (let k = 0; k < count; k++) {
@@ -118,6 +125,11 @@ function decayAndBump(trace: Float32Array, decay: number, offset: number, start:
     const i = spikes[k]! - offset;
     if (i >= from && i < to) trace[i] = f(trace[i]! + 1);
   }
+}
+
+/** The column of the projection's first target neuron (receptor · N + target offset). */
+function columnBaseOf(net: CompiledNetwork, proj: PlasticProjection): number {
+  return (net.spec.projections[proj.projectionIndex]!.receptor === 'inh' ? net.neuronCount : 0) + proj.target.offset;
 }
 
 function clamp(w: number, lo: number, hi: number): number {

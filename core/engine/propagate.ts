@@ -1,25 +1,62 @@
-// Spike propagation: each spike of a step adds its synapses' weights into the ring slot of their delay.
-import type { NeuronState, Partition } from '../compile/types.ts';
+// Spike propagation in TypeScript: each spike of a step adds its synapses' weights into the ring slot of their delay.
+//
+// Every target's input is summed in the order (projection, source ascending, synapse order). A
+// partition holds all synapses ending in its targets, one block per projection, so that order is
+// the same for any partitioning and any split of the spike list into ascending slices — which is
+// what keeps float32 sums bit-identical across worker counts.
+import type { NeuronState, Partition, SynapseBlock } from '../compile/types.ts';
 
-/**
- * Pushes the spikes of `step` (global indices, ascending) through the synapses of one partition.
- * Each target's input is summed in the order (source ascending, synapse order): the same for any
- * partitioning, which is what keeps float32 sums bit-identical across worker counts.
- */
-export function propagateSpikes(part: Partition, state: NeuronState, n: number, spikes: Uint32Array, count: number, step: number): void {
-  const { rowPtr, target, weight, delay } = part;
+/** The first index k in [from, to) with spikes[k] ≥ value (spikes ascending). */
+export function lowerBound(spikes: Uint32Array, from: number, to: number, value: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (spikes[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Pushes the spikes `spikes[from .. to)` of `step` (global indices, ascending) through every block of one partition. */
+export function propagateSpikes(part: Partition, state: NeuronState, n: number, spikes: Uint32Array, from: number, to: number, step: number): void {
+  for (const block of part.blocks) propagateBlock(part, block, state, n, spikes, from, to, step);
+}
+
+/** Pushes the spikes in `spikes[from .. to)` that come from the block's source population through its synapses. */
+export function propagateBlock(part: Partition, block: SynapseBlock, state: NeuronState, n: number, spikes: Uint32Array, from: number, to: number, step: number): void {
+  const { rowPtr, sourceOffset } = block;
+  const first = lowerBound(spikes, from, to, sourceOffset);
+  const last = lowerBound(spikes, first, to, sourceOffset + block.sourceSize);
+  if (first === last || rowPtr[0] === rowPtr[block.sourceSize]) return;
   const ring = state.ring;
   const slots = state.ringSlots;
   const stride = 2 * n;
-  const base = step % slots;
-  for (let k = 0; k < count; k++) {
-    const s = spikes[k]!;
+  const target = part.target;
+  const w = block.weightConstant;
+  if (w !== null && block.delayConstant > 0) {
+    // The common case (constant weight and delay): one ring slot, no per-synapse loads but the target.
+    const base = ((step + block.delayConstant) % slots) * stride;
+    for (let k = first; k < last; k++) {
+      const s = spikes[k]! - sourceOffset;
+      const end = rowPtr[s + 1]!;
+      for (let j = rowPtr[s]!; j < end; j++) ring[base + target[j]!] += w;
+    }
+    return;
+  }
+  const weight = part.weight;
+  const delay = part.delay;
+  const wShift = block.weightShift;
+  const dShift = block.delayShift;
+  const constantDelay = block.delayConstant;
+  const now = step % slots;
+  for (let k = first; k < last; k++) {
+    const s = spikes[k]! - sourceOffset;
     const end = rowPtr[s + 1]!;
     for (let j = rowPtr[s]!; j < end; j++) {
-      let slot = base + delay[j]!;
+      let slot = now + (constantDelay > 0 ? constantDelay : delay[j + dShift]!);
       if (slot >= slots) slot -= slots;
-      const at = slot * stride + target[j]!;
-      ring[at] = ring[at]! + weight[j]!;
+      ring[slot * stride + target[j]!] += w !== null ? w : weight[j + wShift]!;
     }
   }
 }

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachSynapse } from '../../core/compile/connectors.ts';
 import { compileNetwork } from '../../core/compile/compile.ts';
+import { forEachCompiledSynapse } from '../../core/compile/synapse-reader.ts';
 import type { Connector } from '../../core/spec/schema.ts';
 import { spec } from './helpers.ts';
 
@@ -69,11 +70,7 @@ describe('connectors', () => {
     const edges = (partitions: number): string[] => {
       const net = compileNetwork(s, { partitions });
       const out: string[] = [];
-      for (const part of net.partitions) {
-        for (let src = 0; src < net.neuronCount; src++) {
-          for (let k = part.rowPtr[src]!; k < part.rowPtr[src + 1]!; k++) out.push(`${src}>${part.target[k]}:${part.weight[k]}@${part.delay[k]}`);
-        }
-      }
+      s.projections.forEach((_, k) => forEachCompiledSynapse(net, k, (src, tgt, w, d) => out.push(`${k}:${src}>${tgt}:${w}@${d}`)));
       return out.sort();
     };
     const one = edges(1);
