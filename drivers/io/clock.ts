@@ -58,9 +58,10 @@ export class ManualClock implements IoClock {
       }
       if (next === undefined) break;
       this.timers.delete(next);
-      this.current = next.due;
+      this.current = Math.max(this.current, next.due);
       next.callback();
     }
-    this.current = target;
+    // A callback may itself have advanced the clock (re-entrantly); time never goes backwards.
+    this.current = Math.max(this.current, target);
   }
 }
