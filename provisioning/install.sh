@@ -202,12 +202,12 @@ no_control_chars() {
 }
 
 validate_options() {
-  case $ROLE in agent | fleet | both) ;; *) die "$EXIT_USAGE" "--role must be agent, fleet or both, not '$ROLE'" ;; esac
+  case $ROLE in agent | fleet | both) ;; *) die "$EXIT_USAGE" "--role must be agent, fleet or both, not '$ROLE'" "see install.sh --help" ;; esac
   case $NODE_SOURCE in
     debian | nodesource | none) ;;
-    *) die "$EXIT_USAGE" "--node-source must be debian, nodesource or none, not '$NODE_SOURCE'" ;;
+    *) die "$EXIT_USAGE" "--node-source must be debian, nodesource or none, not '$NODE_SOURCE'" "see install.sh --help" ;;
   esac
-  [[ $KEEP_VERSIONS =~ ^[1-9][0-9]*$ ]] || die "$EXIT_USAGE" "--keep needs a positive number, not '$KEEP_VERSIONS'"
+  [[ $KEEP_VERSIONS =~ ^[1-9][0-9]*$ ]] || die "$EXIT_USAGE" "--keep needs a positive number, not '$KEEP_VERSIONS'" "pass e.g. --keep 3"
   if [ -n "$VERSION" ] && ! [[ $VERSION =~ ^[0-9A-Za-z][0-9A-Za-z.+_-]*$ ]]; then
     die "$EXIT_USAGE" "--version '$VERSION' is not a valid version name" "use letters, digits, '.', '+', '_' and '-'"
   fi

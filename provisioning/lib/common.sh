@@ -152,11 +152,14 @@ ensure_file() {
   FILE_CHANGED=1
 }
 
-# put_content SOURCE PATH: replaces content only (for files on vfat, e.g. /boot/firmware, where modes are fixed).
+# put_content SOURCE PATH: replaces the content, keeping the file's mode and owner. Files on vfat (/boot/firmware)
+# have no modes of their own, so copying them may be refused there: that is harmless.
 put_content() {
   local source=$1 path=$2 tmp
   tmp=$(mktemp "$(dirname "$path")/.hasn-tmp.XXXXXX")
   cp "$source" "$tmp"
+  chmod --reference="$path" "$tmp" 2>/dev/null || true
+  if can_chown; then chown --reference="$path" "$tmp" 2>/dev/null || true; fi
   mv -f "$tmp" "$path"
 }
 

@@ -28,11 +28,12 @@ last_arg() { printf '%s' "${!#}"; }
 
 next_id() { awk -F: 'BEGIN { max = 899 } $3 > max && $3 < 1000 { max = $3 } END { print max + 1 }' "$@"; }
 
-# replace_file FILE: stdin becomes FILE's content.
+# replace_file FILE: stdin becomes FILE's content; mode and owner stay, as with the real shadow tools.
 replace_file() {
   local tmp
   tmp=$(mktemp "$1.XXXXXX")
   cat >"$tmp"
+  chmod --reference="$1" "$tmp"
   mv "$tmp" "$1"
 }
 
