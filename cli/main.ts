@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes.ts';
 // Command groups: each file exports `register(program)`. Add one import + one call per group.
 import { register as registerValidate } from './commands/validate.ts';
 import { register as registerBench } from './commands/bench.ts';
+import { register as registerAgent } from './commands/agent.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hasn')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerValidate(program);
   registerBench(program);
+  registerAgent(program);
   return program;
 }
 

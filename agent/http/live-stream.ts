@@ -1,0 +1,142 @@
+// The dashboard's live feed as Server-Sent Events: spikes every 100 ms, status every second, one serialisation for all clients.
+//
+// Events: `hello` (brain layout: populations with their global offsets; sent on connect and when the brain is
+// swapped), `spikes` ({from_step, to_step, t: step offsets from from_step, n: global neurons, missed}), `status`.
+// A client whose socket buffer is full gets no spikes until it drains (it sees `missed` grow instead), so one slow
+// browser never holds memory on the device.
+import { HasnError } from '../../core/errors.ts';
+import type { AgentOperations } from '../operations.ts';
+
+export interface StreamClient {
+  /** Writes SSE text; returns false when the socket buffer is full. */
+  write(chunk: string): boolean;
+  /** True when the socket can take more now. */
+  ready(): boolean;
+  end(): void;
+}
+
+export interface LiveStreamOptions {
+  spikeIntervalMs?: number;
+  statusIntervalMs?: number;
+  /** Most spikes in one event; a bigger backlog is skipped and counted as missed. */
+  maxSpikesPerEvent?: number;
+  maxClients?: number;
+}
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export class LiveStream {
+  private readonly clients = new Set<StreamClient>();
+  private spikeTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private cursor: number | null = null;
+  private missed = 0;
+  private readonly options: Required<LiveStreamOptions>;
+
+  constructor(private readonly ops: AgentOperations, options: LiveStreamOptions = {}) {
+    this.options = { spikeIntervalMs: 100, statusIntervalMs: 1000, maxSpikesPerEvent: 20_000, maxClients: 16, ...options };
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Adds a client (sends it `hello` and the current status); returns its removal. Throws E_API_TOO_MANY_STREAMS. */
+  add(client: StreamClient): () => void {
+    if (this.clients.size >= this.options.maxClients) {
+      throw new HasnError('E_API_TOO_MANY_STREAMS', `at most ${this.options.maxClients} live streams at once; close a dashboard tab`);
+    }
+    this.clients.add(client);
+    client.write(`retry: 2000\n\n${sse('hello', this.hello())}${sse('status', this.statusPayload())}`);
+    if (this.spikeTimer === undefined) {
+      this.cursor = null;
+      this.spikeTimer = setInterval(() => this.publishSpikes(), this.options.spikeIntervalMs);
+      this.statusTimer = setInterval(() => this.broadcast(sse('status', this.statusPayload()), false), this.options.statusIntervalMs);
+    }
+    return () => this.remove(client);
+  }
+
+  private remove(client: StreamClient): void {
+    this.clients.delete(client);
+    if (this.clients.size === 0) this.stopTimers();
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.spikeTimer);
+    clearInterval(this.statusTimer);
+    this.spikeTimer = undefined;
+    this.statusTimer = undefined;
+  }
+
+  /** Ends every stream (HTTP shutdown). */
+  close(): void {
+    this.stopTimers();
+    for (const client of this.clients) client.end();
+    this.clients.clear();
+  }
+
+  private hello(): unknown {
+    const status = this.ops.status();
+    if (status.brain === null) return { device: status.device, brain: null };
+    let offset = 0;
+    const populations = this.ops.spec().populations.map((p) => {
+      const entry = { id: p.id, size: p.size, offset, module: p.module ?? null, model: p.model.type };
+      offset += p.size;
+      return entry;
+    });
+    return { device: status.device, brain: { name: status.brain.name, dt_ms: status.brain.dt_ms, neurons: status.brain.neurons, step: status.brain.step, populations } };
+  }
+
+  private statusPayload(): unknown {
+    const status = this.ops.status();
+    let outputs: unknown[] = [];
+    if (status.brain !== null) outputs = this.ops.outputs().map((o) => ({ id: o.id, sink: o.sink, value: o.decoded?.value ?? null }));
+    return {
+      state: status.state,
+      reasons: status.reasons,
+      backend: status.backend,
+      brain: status.brain === null ? null : { name: status.brain.name, step: status.brain.step, sim_time_s: status.brain.sim_time_s, reward: status.brain.reward },
+      rates: status.rates,
+      populations: status.populations.map((p) => ({ id: p.id, rate_hz: p.rate_hz })),
+      sensors: status.sensors.map((s) => ({ id: s.id, channel: s.channel, value: s.value, samples: s.samples, errors: s.errors, state: s.state })),
+      actuators: status.actuators.map((a) => ({ id: a.id, value: a.value, state: a.state })),
+      outputs,
+      latency_ms: status.latency_ms,
+      snapshots: status.snapshots,
+      uptime_s: status.uptime_s,
+    };
+  }
+
+  private publishSpikes(): void {
+    if (this.ops.status().brain === null) return;
+    if (this.cursor === null) this.cursor = this.ops.spikes({ limit: 0 }).end;
+    const max = this.options.maxSpikesPerEvent;
+    let window = this.ops.spikes({ cursor: this.cursor, limit: max });
+    if (window.next < this.cursor) {
+      // A new brain (restore): its raster starts again; clients redraw from its layout.
+      this.broadcast(sse('hello', this.hello()), false);
+      this.cursor = window.end;
+      return;
+    }
+    if (window.end - window.next > 0) {
+      // Backlog beyond one event: skip to the newest `max` spikes instead of falling further behind.
+      const skipTo = window.end - max;
+      this.missed += skipTo - this.cursor;
+      window = this.ops.spikes({ cursor: skipTo, limit: max });
+    }
+    this.missed += window.missed;
+    this.cursor = window.next;
+    const from = window.steps.length > 0 ? window.steps[0]! : window.step;
+    const payload = { from_step: from, to_step: window.step, t: window.steps.map((s) => s - from), n: window.neurons, missed: this.missed, dt_ms: window.dt_ms };
+    this.broadcast(sse('spikes', payload), true);
+  }
+
+  private broadcast(text: string, droppable: boolean): void {
+    for (const client of this.clients) {
+      if (droppable && !client.ready()) continue;
+      client.write(text);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// What the agent can be asked to do (the HTTP API today, MQTT commands later): one interface, implemented by Agent.
+import type { DecodedOutput } from '../core/codec/decoders.ts';
+import type { NetworkSpec } from '../core/spec/schema.ts';
+import type { RasterRead } from './brain/spike-raster.ts';
+import type { AgentConfig } from './config/schema.ts';
+import type { EventBus } from './events.ts';
+import type { AgentStatus } from './status.ts';
+import type { SnapshotInfo, TokenStore, AuditLog } from './store/index.ts';
+
+export interface InputValue {
+  id: string;
+  channel: string;
+  population: string;
+  encoder: string;
+  value: number | readonly number[] | null;
+}
+
+export interface OutputValue {
+  id: string;
+  sink: string;
+  population: string;
+  decoded: DecodedOutput | null;
+}
+
+export interface SpikeWindow extends RasterRead {
+  /** The step the brain runs next (spikes are complete up to step − 1). */
+  step: number;
+  dt_ms: number;
+}
+
+export interface AgentOperations {
+  readonly events: EventBus;
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  status(): AgentStatus;
+  /** True once the core runs and nothing required is failing (what /readyz reports). */
+  readiness(): { ready: boolean; reasons: string[] };
+  /** The running brain's spec; E_NO_BRAIN when idle. */
+  spec(): NetworkSpec;
+  inputs(): InputValue[];
+  outputs(): OutputValue[];
+  /** Spikes from a raster cursor (or from a step, when `fromStep` is given). */
+  spikes(options: { cursor?: number; fromStep?: number; limit: number }): SpikeWindow;
+  /** Sets an input's value as a sensor would (until the next sensor sample). */
+  setInput(id: string, value: number | readonly number[]): void;
+  injectSpikes(population: string, neurons: readonly number[]): { step: number };
+  reward(amount: number, actor: string, projection?: string): { projections: string[]; step: number };
+  listSnapshots(): SnapshotInfo[];
+  createSnapshot(actor: string): SnapshotInfo;
+  restoreSnapshot(id: number, actor: string): { step: number };
+  /** Sensor-sample → input-spike latencies (ms) recorded from `cursor` on (a new brain starts at 0). */
+  latencySince(cursor: number): { values: number[]; next: number };
+  /** Messages waiting in the durable outbox. */
+  outboxDepth(): number;
+  /** The effective config (secrets are file paths, never contents). */
+  effectiveConfig(): AgentConfig;
+}
