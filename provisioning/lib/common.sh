@@ -75,8 +75,10 @@ set_root() {
 
 is_live_root() { [ -z "$R" ]; }
 
+if [ "$(id -u)" = 0 ]; then RUNNING_AS_ROOT=1; else RUNNING_AS_ROOT=0; fi
+
 # Ownership needs root; a staging root may be prepared without it (files then stay owned by the caller).
-can_chown() { [ "$(id -u)" = 0 ]; }
+can_chown() { [ "$RUNNING_AS_ROOT" = 1 ]; }
 
 # Numeric ids from the target's own passwd/group files, so a staging root gets its own ids, not the host's.
 uid_in_root() { [ ! -f "$R/etc/passwd" ] || awk -F: -v n="$1" '$1 == n { print $3; exit }' "$R/etc/passwd"; }
@@ -87,11 +89,11 @@ group_members() { [ ! -f "$R/etc/group" ] || awk -F: -v n="$1" '$1 == n { print 
 
 # owner_ids USER GROUP: prints uid:gid, or fails when either is unknown in the target.
 owner_ids() {
-  local uid gid
-  uid=$(uid_in_root "$1")
-  gid=$(gid_in_root "$2")
-  [ -n "$uid" ] && [ -n "$gid" ] || return 1
-  printf '%s:%s\n' "$uid" "$gid"
+  [ -f "$R/etc/passwd" ] && [ -f "$R/etc/group" ] || return 1
+  awk -F: -v user="$1" -v group="$2" '
+    FNR == NR { if ($1 == user) uid = $3; next }
+    $1 == group { gid = $3 }
+    END { if (uid == "" || gid == "") exit 1; print uid ":" gid }' "$R/etc/passwd" "$R/etc/group"
 }
 
 apply_owner() {
@@ -103,14 +105,15 @@ apply_owner() {
 
 # fix_mode_owner TARGET MODE USER GROUP: corrects mode and owner of an existing path.
 fix_mode_owner() {
-  local target=$1 mode=$2 user=$3 group=$4 path=$R$1 want
-  if [ "$(stat -c %a "$path")" != "${mode#0}" ]; then
+  local target=$1 mode=$2 user=$3 group=$4 path=$R$1 want current_mode current_owner
+  read -r current_mode current_owner <<<"$(stat -c '%a %u:%g' "$path")"
+  if [ "$current_mode" != "${mode#0}" ]; then
     change "set mode $mode on $target" chmod "$mode" "$path"
   fi
   can_chown || return 0
   if ! want=$(owner_ids "$user" "$group"); then
     change "set owner $user:$group on $target" apply_owner "$path" "$user" "$group"
-  elif [ "$(stat -c %u:%g "$path")" != "$want" ]; then
+  elif [ "$current_owner" != "$want" ]; then
     change "set owner $user:$group on $target" chown "$want" "$path"
   fi
 }
@@ -199,7 +202,7 @@ require_tools() {
 }
 
 require_root_user() {
-  if is_live_root && [ "$(id -u)" != 0 ] && [ "$DRY_RUN" != 1 ]; then
+  if is_live_root && ! can_chown && [ "$DRY_RUN" != 1 ]; then
     die "$EXIT_PRECONDITION" "this changes the system and must run as root" "re-run with sudo, or pass --dry-run to see the plan"
   fi
   if ! is_live_root && ! can_chown; then

@@ -10,7 +10,7 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const FAKE_TOOL = join(REPO, 'test', 'provisioning', 'fakes', 'fake-tool.sh');
 export const FAKED = ['systemctl', 'raspi-config', 'useradd', 'groupadd', 'usermod', 'userdel', 'groupdel', 'apt-get', 'node', 'npm', 'curl', 'gpg', 'uname'];
 /** Tools that change nothing outside the paths the scripts pass them. */
-const REAL = ['bash', 'env', 'cat', 'cp', 'mv', 'ln', 'rm', 'mkdir', 'chmod', 'chown', 'cmp', 'mktemp', 'dirname', 'basename', 'readlink', 'find', 'sed', 'awk', 'mawk', 'gawk', 'grep', 'sort', 'head', 'tar', 'gzip', 'sha256sum', 'stat', 'id', 'tr', 'cut', 'wc', 'flock', 'uniq', 'tee', 'touch'];
+const REAL = ['bash', 'env', 'cat', 'cp', 'mv', 'ln', 'rm', 'rmdir', 'mkdir', 'chmod', 'chown', 'cmp', 'mktemp', 'dirname', 'basename', 'readlink', 'find', 'sed', 'awk', 'mawk', 'gawk', 'grep', 'sort', 'head', 'tar', 'gzip', 'sha256sum', 'stat', 'id', 'tr', 'cut', 'wc', 'flock', 'uniq', 'tee', 'touch'];
 /** Mutating tools: a run that "changes nothing" must not call these. */
 export const MUTATING = ['systemctl', 'useradd', 'groupadd', 'usermod', 'userdel', 'groupdel', 'apt-get', 'npm', 'curl', 'raspi-config'];
 
@@ -146,6 +146,14 @@ export class Sandbox {
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** stderr without the one warning a non-root test run gets by design (ownership cannot be set in the staging root). */
+export function unexpectedStderr(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '' && !line.includes('warning: not running as root: files under'))
+    .join('\n');
 }
 
 /** A tiny app checkout: enough for install.sh (package.json, units, exclusion list), plus a test file it must skip. */

@@ -52,7 +52,11 @@ case $tool in
       wants="$root/etc/systemd/system/multi-user.target.wants"
       case ${args[0]} in
         enable) mkdir -p "$wants" && ln -sfn "/etc/systemd/system/${args[1]}" "$wants/${args[1]}" ;;
-        disable) rm -f "$wants/${args[1]}" ;;
+        disable)
+          rm -f "$wants/${args[1]}"
+          # Like systemctl: a .wants folder left empty goes too.
+          rmdir "$wants" 2>/dev/null || true
+          ;;
       esac
     fi
     if [ "${args[0]:-}" = is-active ]; then exit 3; fi
