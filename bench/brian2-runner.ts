@@ -3,12 +3,12 @@
 // Stable API (other benchmarks and the reference tests import it):
 //
 //   runBrian2({ model: 'coba' | 'cuba', neurons = 4000, durationS = 1, target = 'cpp_standalone',
-//               threads = 1, seed, repeat = 1, dtMs = 0.1, timeoutMs = 600_000, cythonCacheDir })
+//               threads = 1, seed, repeat = 1, dtMs = 0.1, timeoutMs = 600_000, cythonCacheDir, python })
 //     → Promise<Brian2Result>            one network: Brian2's timing of its run loop, rates, synapse count
 //   runBrian2Seeds({ ...same, seeds: [1, 2, 3] }) → Promise<Brian2Result[]>
 //                                       one network per seed in ONE Python process (runtime targets
 //                                       cython/numpy only): Brian2's start-up is paid once
-//   runBrian2Cases(cases, { timeoutMs }) → Promise<Brian2CaseResult[]>
+//   runBrian2Cases(cases, { timeoutMs, python }) → Promise<Brian2CaseResult[]>
 //                                       small deterministic HASN specs (lif, lif_cond, spike_source,
 //                                       non-random connectors) run in Brian2: every spike and v traces
 //
@@ -17,7 +17,7 @@
 // project in a fresh temporary directory (deleted afterwards); cython keeps compiled modules in
 // `cythonCacheDir` (default <tmpdir>/hasn-brian2-cython), so only a first run compiles (~25 s).
 //
-// Always /usr/bin/python3 (another python3 may come first on PATH without brian2), with
+// Default interpreter /usr/bin/python3 (another python3 may come first on PATH without brian2), with
 // OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from the child's environment only.
 // Errors are HasnError: E_BRIAN2_MISSING (install the Debian package python3-brian), E_BRIAN2_OPTIONS,
 // E_BRIAN2_TIMEOUT, E_BRIAN2_FAILED, E_BRIAN2_OUTPUT; the last three carry the tail of the script's stderr.
@@ -52,6 +52,8 @@ export interface Brian2Options {
   timeoutMs?: number;
   /** Where Cython keeps compiled modules. Default <tmpdir>/hasn-brian2-cython. */
   cythonCacheDir?: string;
+  /** Interpreter that has brian2. Default /usr/bin/python3 (Debian's python3-brian). */
+  python?: string;
 }
 
 /** One Brian2 run, as bench/brian2/reference_bench.py prints it. Times in seconds, rates in Hz. */
@@ -129,11 +131,11 @@ export async function runBrian2Seeds(options: Brian2Options & { seeds: readonly 
   return results;
 }
 
-export async function runBrian2Cases(cases: readonly Brian2Case[], options: { timeoutMs?: number } = {}): Promise<Brian2CaseResult[]> {
+export async function runBrian2Cases(cases: readonly Brian2Case[], options: { timeoutMs?: number; python?: string } = {}): Promise<Brian2CaseResult[]> {
   const input = JSON.stringify({
     cases: cases.map((c) => ({ name: c.name, spec: c.spec, steps: c.steps, inject: c.inject ?? [], record_v: c.recordV ?? [] })),
   });
-  const { stdout, stderr } = await runScript('spec_cases.py', [], options.timeoutMs ?? DEFAULT_TIMEOUT_MS, input);
+  const { stdout, stderr } = await runScript(options.python ?? BRIAN2_PYTHON, 'spec_cases.py', [], options.timeoutMs ?? DEFAULT_TIMEOUT_MS, input);
   let parsed: { cases?: Brian2CaseResult[] };
   try {
     parsed = JSON.parse(stdout) as { cases?: Brian2CaseResult[] };
@@ -157,7 +159,7 @@ async function runModel(options: Brian2Options, seedArgs: string[]): Promise<Bri
     '--json',
     ...(options.cythonCacheDir === undefined ? [] : ['--cython-cache', options.cythonCacheDir]),
   ];
-  const { stdout, stderr } = await runScript(`${options.model}.py`, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const { stdout, stderr } = await runScript(options.python ?? BRIAN2_PYTHON, `${options.model}.py`, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return stdout.split('\n').filter((line) => line.trim() !== '').map((line) => parseResult(line, stderr));
 }
 
@@ -192,13 +194,13 @@ interface ScriptOutput {
   stderr: string;
 }
 
-/** Runs one script of bench/brian2/ under /usr/bin/python3 in its own process group (so a timeout also ends make/g++/the binary). */
-function runScript(script: string, args: string[], timeoutMs: number, stdin?: string): Promise<ScriptOutput> {
+/** Runs one script of bench/brian2/ in its own process group (so a timeout also ends make/g++/the binary). */
+function runScript(python: string, script: string, args: string[], timeoutMs: number, stdin?: string): Promise<ScriptOutput> {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return new Promise((resolve, reject) => {
-    const child = spawn(BRIAN2_PYTHON, [script, ...args], { cwd: BRIAN2_SCRIPTS, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [script, ...args], { cwd: BRIAN2_SCRIPTS, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -216,15 +218,15 @@ function runScript(script: string, args: string[], timeoutMs: number, stdin?: st
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(err.code === 'ENOENT'
-        ? missingError(`${BRIAN2_PYTHON} does not exist`)
-        : new HasnError('E_BRIAN2_FAILED', `could not start ${BRIAN2_PYTHON}: ${err.message}`, { cause: err }));
+        ? missingError(python, `${python} does not exist`)
+        : new HasnError('E_BRIAN2_FAILED', `could not start ${python}: ${err.message}`, { cause: err }));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(forceKill);
       const tail = stderr.slice(-STDERR_TAIL_CHARS);
       if (timedOut) reject(new HasnError('E_BRIAN2_TIMEOUT', `${script} did not finish within ${timeoutMs} ms; its stderr ends with:\n${tail}`, { path: script }));
-      else if (code === EXIT_BRIAN2_MISSING) reject(missingError(tail.trim()));
+      else if (code === EXIT_BRIAN2_MISSING) reject(missingError(python, tail.trim()));
       else if (code === EXIT_UNSUPPORTED) reject(new HasnError('E_BRIAN2_OPTIONS', `${script} refused its input:\n${tail}`, { path: script }));
       else if (code !== 0) reject(new HasnError('E_BRIAN2_FAILED', `${script} ${args.join(' ')} failed (${signal ?? `exit ${code}`}); its stderr ends with:\n${tail}`, { path: script }));
       else resolve({ stdout, stderr: tail });
@@ -243,8 +245,8 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-function missingError(detail: string): HasnError {
-  return new HasnError('E_BRIAN2_MISSING', `Brian2 is not available to ${BRIAN2_PYTHON} (${detail}); install the Debian package python3-brian (apt-get install python3-brian, or npm run setup)`, { path: BRIAN2_PYTHON });
+function missingError(python: string, detail: string): HasnError {
+  return new HasnError('E_BRIAN2_MISSING', `Brian2 is not available to ${python} (${detail}); install the Debian package python3-brian (apt-get install python3-brian, or npm run setup)`, { path: python });
 }
 
 function outputError(message: string, stderr: string): HasnError {
