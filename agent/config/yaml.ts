@@ -9,13 +9,13 @@ export interface YamlResult {
 
 /** Parses a YAML document; every syntax error is an E_CONFIG_YAML issue located by line:column. */
 export function parseYamlDocument(text: string, fileName: string): YamlResult {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const issues: Issue[] = doc.errors.map((error) => {
     const at = error.linePos?.[0];
     return {
       code: 'E_CONFIG_YAML',
       path: at === undefined ? fileName : `${fileName}:${at.line}:${at.col}`,
-      message: error.message.split('\n')[0]!,
+      message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
     };
   });
   if (issues.length > 0) return { value: undefined, issues };

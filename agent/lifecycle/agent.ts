@@ -146,35 +146,37 @@ export class Agent implements AgentOperations {
     this.setState(this.brainSource === null ? 'idle' : 'running');
   }
 
-  /** Builds the brain, resuming from the newest valid snapshot of this spec when asked; a bad snapshot means a fresh start. */
+  /** Builds the brain, resuming from the newest snapshot of this spec that restores; none that does means a fresh start. */
   private buildBrain(spec: NetworkSpec, restore: boolean): Brain {
     const workers = this.config.engine.workers;
     const now = () => this.clock.now();
-    const snapshot = restore ? this.snapshotService!.latestFor(specHash(spec)) : undefined;
-    if (snapshot !== undefined) {
-      try {
-        const brain = Brain.create(spec, { workers, now, snapshot: snapshot.bytes });
-        this.restoredFrom = { snapshot: snapshot.id, step: brain.startStep };
-        for (const warning of brain.restoreWarnings) this.log.warn(warning);
-        this.log.info({ snapshot: snapshot.id, step: brain.startStep }, `brain "${spec.name}" resumed from snapshot ${snapshot.id} at step ${brain.startStep}`);
-        return brain;
-      } catch (err) {
-        this.log.error({ err, snapshot: snapshot.id }, `snapshot ${snapshot.id} could not be restored (${(err as Error).message}); starting brain "${spec.name}" fresh`);
+    if (restore) {
+      for (const snapshot of this.snapshotService!.candidatesFor(specHash(spec))) {
+        try {
+          const brain = Brain.create(spec, { workers, now, snapshot: snapshot.bytes });
+          this.restoredFrom = { snapshot: snapshot.id, step: brain.startStep };
+          for (const warning of brain.restoreWarnings) this.log.warn(warning);
+          this.log.info({ snapshot: snapshot.id, step: brain.startStep }, `brain "${spec.name}" resumed from snapshot ${snapshot.id} at step ${brain.startStep}`);
+          return brain;
+        } catch (err) {
+          this.log.error({ err, snapshot: snapshot.id }, `snapshot ${snapshot.id} could not be restored (${(err as Error).message}); trying an older one`);
+        }
       }
     }
     const brain = Brain.create(spec, { workers, now });
-    this.log.info({ neurons: brain.net.neuronCount, synapses: brain.net.synapseCount, dt_ms: spec.dt_ms }, `brain "${spec.name}" compiled`);
+    this.log.info({ neurons: brain.net.neuronCount, synapses: brain.net.synapseCount, dt_ms: spec.dt_ms }, `brain "${spec.name}" compiled${restore ? ' (no snapshot to resume from)' : ''}`);
     return brain;
   }
 
   private onProgress(now: number): void {
-    this.watchdog.progress(now);
     if (!this.readyNotified && this.state !== 'starting') {
       this.readyNotified = true;
       const brain = this.runtimeInstance?.brain;
       void this.options.notifier.notify({ READY: '1', STATUS: brain ? `running brain ${brain.spec.name} at step ${brain.step}` : 'idle: no brain deployed' });
       this.log.info({ watchdog: this.watchdog.enabled }, 'agent ready');
     }
+    // After READY: the notifier sends in call order, and systemd arms the watchdog with READY.
+    this.watchdog.progress(now);
   }
 
   /** Graceful stop (SIGTERM); safe to call more than once (later calls wait for the first). */
@@ -317,7 +319,7 @@ export class Agent implements AgentOperations {
       populations: runtime?.populationRates() ?? [],
       sensors,
       actuators,
-      snapshots: { count: this.snapshotService?.list().length ?? 0, last_age_s: this.snapshotService?.ageSeconds() ?? null },
+      snapshots: { count: this.snapshotService?.stored ?? 0, last_age_s: this.snapshotService?.ageSeconds() ?? null },
       latency_ms: { p50, p99, samples: Math.min(brain?.latency.written ?? 0, brain?.latency.capacity ?? 0) },
       extensions,
       health: this.systemHealth.latest,
@@ -409,7 +411,7 @@ export class Agent implements AgentOperations {
   }
 
   outboxDepth(): number {
-    return this.store?.outbox.stats().rows ?? 0;
+    return this.store === undefined || this.state === 'stopped' ? 0 : this.store.outbox.stats().rows;
   }
 
   effectiveConfig(): AgentConfig {

@@ -8,6 +8,9 @@ import { HasnError } from '../../core/errors.ts';
 
 export const LOCK_FILE_NAME = 'agent.lock';
 
+/** Locks held by this process: a lock file with our own PID is ours only if we took it (after a reboot PIDs repeat). */
+const heldHere = new Set<string>();
+
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -25,7 +28,9 @@ export function lockDataDir(dir: string, pid = process.pid): () => void {
       const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, `${pid}\n`);
       closeSync(fd);
+      heldHere.add(path);
       return () => {
+        heldHere.delete(path);
         try {
           if (readFileSync(path, 'utf8').trim() === String(pid)) rmSync(path);
         } catch {
@@ -35,7 +40,8 @@ export function lockDataDir(dir: string, pid = process.pid): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isSafeInteger(owner) && owner > 0 && owner !== pid && running(owner)) {
+      const live = owner === pid ? heldHere.has(path) : Number.isSafeInteger(owner) && owner > 0 && running(owner);
+      if (live) {
         throw new HasnError('E_DATA_DIR_LOCKED', `another agent (PID ${owner}) uses ${dir}; give this one its own --data-dir`, { path: dir });
       }
       rmSync(path, { force: true }); // stale: its owner is gone

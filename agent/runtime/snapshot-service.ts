@@ -11,6 +11,8 @@ export class SnapshotService {
   private cancelTimer: Unsubscribe | undefined;
   /** Wall time (ms since the epoch) of the newest snapshot this process knows of. */
   private lastAt: number | null;
+  /** Snapshots kept in the store (tracked here so status never needs the store, e.g. during shutdown). */
+  private count: number;
 
   constructor(
     private readonly store: SnapshotStore,
@@ -20,7 +22,9 @@ export class SnapshotService {
     private readonly events: EventBus,
     private readonly log: Logger,
   ) {
-    this.lastAt = store.list()[0]?.createdAt ?? null;
+    const stored = store.list();
+    this.lastAt = stored[0]?.createdAt ?? null;
+    this.count = stored.length;
   }
 
   /** Stores the running brain's state now; null when there is no brain. */
@@ -30,18 +34,28 @@ export class SnapshotService {
     const bytes = brain.snapshot();
     const { snapshot, pruned } = this.store.save(bytes, { specHash: brain.specHash, step: brain.step, reason });
     this.lastAt = snapshot.createdAt;
+    this.count += 1 - pruned.length;
     this.log.info({ snapshot: snapshot.id, reason, step: snapshot.step, bytes: snapshot.size, pruned }, `snapshot ${snapshot.id} stored (${reason}, step ${snapshot.step})`);
     this.events.emit('snapshot', { id: snapshot.id, reason, step: snapshot.step, sha256: snapshot.sha256 });
     return snapshot;
   }
 
-  /** The newest snapshot of this spec whose bytes still hash correctly (damaged newer ones are logged and skipped). */
-  latestFor(specHash: string): Snapshot | undefined {
-    const { snapshot, corrupt } = this.store.latestValid({ specHash });
-    for (const bad of corrupt) {
-      this.log.error({ snapshot: bad.id, expected: bad.expectedSha256, actual: bad.actualSha256 }, `snapshot ${bad.id} is damaged (sha256 mismatch); skipped`);
+  /**
+   * Snapshots of this spec to try at start, newest first. Damaged ones (sha256 mismatch) are logged and skipped;
+   * the caller moves on to the next when one cannot be restored, so one bad snapshot does not throw away the rest.
+   */
+  *candidatesFor(specHash: string): Generator<Snapshot> {
+    for (const info of this.store.list()) {
+      if (info.specHash !== specHash) continue;
+      let snapshot: Snapshot | undefined;
+      try {
+        snapshot = this.store.get(info.id);
+      } catch (err) {
+        this.log.error({ snapshot: info.id, err }, `snapshot ${info.id} is damaged (${(err as Error).message}); skipped`);
+        continue;
+      }
+      if (snapshot !== undefined) yield snapshot;
     }
-    return snapshot;
   }
 
   /** A stored snapshot by id; E_SNAPSHOT_NOT_FOUND / E_SNAPSHOT_CORRUPT otherwise. */
@@ -53,6 +67,11 @@ export class SnapshotService {
 
   list(): SnapshotInfo[] {
     return this.store.list();
+  }
+
+  /** How many snapshots the store keeps. */
+  get stored(): number {
+    return this.count;
   }
 
   /** Seconds since the newest snapshot (null before the first). */
