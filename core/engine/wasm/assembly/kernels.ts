@@ -1,0 +1,331 @@
+// AssemblyScript source of the engine's hot loops: neuron updates (f32x4 SIMD) and spike propagation over the shared arena.
+//
+// Built into ../kernels.wasm by `npm run build:wasm`. Every function is the float32 twin of a
+// TypeScript kernel (core/engine/neurons.ts, core/engine/propagate.ts) with the same operations in
+// the same order: WebAssembly has no fused multiply-add in these instructions and rounds every f32
+// operation exactly like Math.fround does, so both give bit-identical state and spikes. Change one,
+// change the other, and run test/engine.
+//
+// Pointers are byte offsets into the imported shared memory (the network's arena); neuron i of an
+// array at p is at p + 4·i. Neurons [from, to) are updated four at a time, the remainder one by one
+// with the same formula. Spiking neurons are appended, ascending, to the u32 list at pOut from
+// index `count`; the new count is returned.
+
+const MIN_NORMAL: f32 = 1.17549435e-38;
+
+/** x, or 0 where |x| is below the smallest normal float32 (NaN stays NaN). */
+// @ts-ignore: decorator
+@inline function flush4(x: v128, minNormal: v128): v128 {
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), minNormal));
+}
+
+// @ts-ignore: decorator
+@inline function flush(x: f32): f32 {
+  return x < MIN_NORMAL && x > -MIN_NORMAL ? 0 : x;
+}
+
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Appends the lanes set in `mask` (neurons i … i+3) to the spike list; returns the new count. */
+// @ts-ignore: decorator
+@inline function record(mask: i32, i: i32, pOut: usize, count: i32): i32 {
+  while (mask != 0) {
+    store<u32>(at(pOut, count), <u32>(i + ctz(mask)));
+    count++;
+    mask &= mask - 1;
+  }
+  return count;
+}
+
+/** Conductance-based LIF (lif_cond), forward Euler; see updateLifCond in neurons.ts. */
+export function lifCond(
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, pRingE: usize, pRingI: usize,
+  from: i32, to: i32, step: i32,
+  dtOverCm: f32, gl: f32, vRest: f32, eRevE: f32, eRevI: f32, iOffset: f32, decayE: f32, decayI: f32,
+  vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
+  pOut: usize, count: i32,
+): i32 {
+  const lim = step - refracSteps;
+  const minNormal = f32x4.splat(MIN_NORMAL);
+  const zero = f32x4.splat(0);
+  const sLim = i32x4.splat(lim);
+  const sStep = i32x4.splat(step);
+  const sGl = f32x4.splat(gl);
+  const sVRest = f32x4.splat(vRest);
+  const sERevE = f32x4.splat(eRevE);
+  const sERevI = f32x4.splat(eRevI);
+  const sIOffset = f32x4.splat(iOffset);
+  const sDt = f32x4.splat(dtOverCm);
+  const sDecayE = f32x4.splat(decayE);
+  const sDecayI = f32x4.splat(decayI);
+  const sVThresh = f32x4.splat(vThresh);
+  const sVReset = f32x4.splat(vReset);
+  const sThetaDecay = f32x4.splat(thetaDecay);
+  const sThetaPlus = f32x4.splat(thetaPlus);
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    let v = v128.load(at(pV, i));
+    const ge = f32x4.add(v128.load(at(pE, i)), v128.load(at(pRingE, i)));
+    const gi = f32x4.add(v128.load(at(pI, i)), v128.load(at(pRingI, i)));
+    v128.store(at(pRingE, i), zero);
+    v128.store(at(pRingI, i), zero);
+    const last = v128.load(at(pLast, i));
+    const free = i32x4.le_s(last, sLim);
+    const leakAndExc = f32x4.add(f32x4.mul(sGl, f32x4.sub(sVRest, v)), f32x4.mul(ge, f32x4.sub(sERevE, v)));
+    const inhAndOffset = f32x4.add(f32x4.mul(gi, f32x4.sub(sERevI, v)), sIOffset);
+    v = v128.bitselect(f32x4.add(v, f32x4.mul(sDt, f32x4.add(leakAndExc, inhAndOffset))), v, free);
+    v128.store(at(pE, i), flush4(f32x4.mul(ge, sDecayE), minNormal));
+    v128.store(at(pI, i), flush4(f32x4.mul(gi, sDecayI), minNormal));
+    let threshold = sVThresh;
+    let th = zero;
+    if (adapt) {
+      th = flush4(f32x4.mul(v128.load(at(pTheta, i)), sThetaDecay), minNormal);
+      threshold = f32x4.add(sVThresh, th);
+    }
+    const spiking = v128.and(free, f32x4.gt(v, threshold));
+    if (v128.any_true(spiking)) {
+      v = v128.bitselect(sVReset, v, spiking);
+      v128.store(at(pLast, i), v128.bitselect(sStep, last, spiking));
+      th = v128.bitselect(f32x4.add(th, sThetaPlus), th, spiking);
+      count = record(i32x4.bitmask(spiking), i, pOut, count);
+    }
+    if (adapt) v128.store(at(pTheta, i), th);
+    v128.store(at(pV, i), v);
+  }
+  for (; i < to; i++) {
+    let v = load<f32>(at(pV, i));
+    const ge: f32 = load<f32>(at(pE, i)) + load<f32>(at(pRingE, i));
+    const gi: f32 = load<f32>(at(pI, i)) + load<f32>(at(pRingI, i));
+    store<f32>(at(pRingE, i), 0);
+    store<f32>(at(pRingI, i), 0);
+    const free = load<i32>(at(pLast, i)) <= lim;
+    if (free) {
+      const leakAndExc: f32 = gl * (vRest - v) + ge * (eRevE - v);
+      const inhAndOffset: f32 = gi * (eRevI - v) + iOffset;
+      v = v + dtOverCm * (leakAndExc + inhAndOffset);
+    }
+    store<f32>(at(pE, i), flush(ge * decayE));
+    store<f32>(at(pI, i), flush(gi * decayI));
+    let threshold = vThresh;
+    let th: f32 = 0;
+    if (adapt) {
+      th = flush(load<f32>(at(pTheta, i)) * thetaDecay);
+      threshold = vThresh + th;
+    }
+    if (free && v > threshold) {
+      v = vReset;
+      store<i32>(at(pLast, i), step);
+      th = th + thetaPlus;
+      store<u32>(at(pOut, count), <u32>i);
+      count++;
+    }
+    if (adapt) store<f32>(at(pTheta, i), th);
+    store<f32>(at(pV, i), v);
+  }
+  return count;
+}
+
+/** Current-based LIF (lif), exact integration; see updateLif in neurons.ts. */
+export function lif(
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, pRingE: usize, pRingI: usize,
+  from: i32, to: i32, step: i32,
+  pm: f32, pe: f32, pi: f32, ke: f32, ki: f32, vInf: f32,
+  vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
+  pOut: usize, count: i32,
+): i32 {
+  const lim = step - refracSteps;
+  const minNormal = f32x4.splat(MIN_NORMAL);
+  const zero = f32x4.splat(0);
+  const sLim = i32x4.splat(lim);
+  const sStep = i32x4.splat(step);
+  const sPm = f32x4.splat(pm);
+  const sPe = f32x4.splat(pe);
+  const sPi = f32x4.splat(pi);
+  const sKe = f32x4.splat(ke);
+  const sKi = f32x4.splat(ki);
+  const sVInf = f32x4.splat(vInf);
+  const sVThresh = f32x4.splat(vThresh);
+  const sVReset = f32x4.splat(vReset);
+  const sThetaDecay = f32x4.splat(thetaDecay);
+  const sThetaPlus = f32x4.splat(thetaPlus);
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    let v = v128.load(at(pV, i));
+    const ie = f32x4.add(v128.load(at(pE, i)), v128.load(at(pRingE, i)));
+    const ii = f32x4.add(v128.load(at(pI, i)), v128.load(at(pRingI, i)));
+    v128.store(at(pRingE, i), zero);
+    v128.store(at(pRingI, i), zero);
+    const last = v128.load(at(pLast, i));
+    const free = i32x4.le_s(last, sLim);
+    const relaxed = f32x4.add(sVInf, f32x4.mul(f32x4.sub(v, sVInf), sPm));
+    const input = f32x4.sub(f32x4.mul(ie, sKe), f32x4.mul(ii, sKi));
+    v = v128.bitselect(f32x4.add(relaxed, input), v, free);
+    v128.store(at(pE, i), flush4(f32x4.mul(ie, sPe), minNormal));
+    v128.store(at(pI, i), flush4(f32x4.mul(ii, sPi), minNormal));
+    let threshold = sVThresh;
+    let th = zero;
+    if (adapt) {
+      th = flush4(f32x4.mul(v128.load(at(pTheta, i)), sThetaDecay), minNormal);
+      threshold = f32x4.add(sVThresh, th);
+    }
+    const spiking = v128.and(free, f32x4.gt(v, threshold));
+    if (v128.any_true(spiking)) {
+      v = v128.bitselect(sVReset, v, spiking);
+      v128.store(at(pLast, i), v128.bitselect(sStep, last, spiking));
+      th = v128.bitselect(f32x4.add(th, sThetaPlus), th, spiking);
+      count = record(i32x4.bitmask(spiking), i, pOut, count);
+    }
+    if (adapt) v128.store(at(pTheta, i), th);
+    v128.store(at(pV, i), v);
+  }
+  for (; i < to; i++) {
+    let v = load<f32>(at(pV, i));
+    const ie: f32 = load<f32>(at(pE, i)) + load<f32>(at(pRingE, i));
+    const ii: f32 = load<f32>(at(pI, i)) + load<f32>(at(pRingI, i));
+    store<f32>(at(pRingE, i), 0);
+    store<f32>(at(pRingI, i), 0);
+    const free = load<i32>(at(pLast, i)) <= lim;
+    if (free) v = (vInf + (v - vInf) * pm) + (ie * ke - ii * ki);
+    store<f32>(at(pE, i), flush(ie * pe));
+    store<f32>(at(pI, i), flush(ii * pi));
+    let threshold = vThresh;
+    let th: f32 = 0;
+    if (adapt) {
+      th = flush(load<f32>(at(pTheta, i)) * thetaDecay);
+      threshold = vThresh + th;
+    }
+    if (free && v > threshold) {
+      v = vReset;
+      store<i32>(at(pLast, i), step);
+      th = th + thetaPlus;
+      store<u32>(at(pOut, count), <u32>i);
+      count++;
+    }
+    if (adapt) store<f32>(at(pTheta, i), th);
+    store<f32>(at(pV, i), v);
+  }
+  return count;
+}
+
+/** Izhikevich (2003), forward Euler, no refractory period; see updateIzhikevich in neurons.ts. */
+export function izhikevich(
+  pV: usize, pU: usize, pE: usize, pI: usize, pLast: usize, pRingE: usize, pRingI: usize,
+  from: i32, to: i32, step: i32,
+  a: f32, b: f32, c: f32, d: f32, vPeak: f32, iOffset: f32, dt: f32, pe: f32, pi: f32,
+  pOut: usize, count: i32,
+): i32 {
+  const quadratic: f32 = 0.04;
+  const minNormal = f32x4.splat(MIN_NORMAL);
+  const zero = f32x4.splat(0);
+  const sStep = i32x4.splat(step);
+  const sQuadratic = f32x4.splat(quadratic);
+  const sFive = f32x4.splat(5);
+  const s140 = f32x4.splat(140);
+  const sA = f32x4.splat(a);
+  const sB = f32x4.splat(b);
+  const sC = f32x4.splat(c);
+  const sD = f32x4.splat(d);
+  const sVPeak = f32x4.splat(vPeak);
+  const sIOffset = f32x4.splat(iOffset);
+  const sDt = f32x4.splat(dt);
+  const sPe = f32x4.splat(pe);
+  const sPi = f32x4.splat(pi);
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const v = v128.load(at(pV, i));
+    const u = v128.load(at(pU, i));
+    const ie = f32x4.add(v128.load(at(pE, i)), v128.load(at(pRingE, i)));
+    const ii = f32x4.add(v128.load(at(pI, i)), v128.load(at(pRingI, i)));
+    v128.store(at(pRingE, i), zero);
+    v128.store(at(pRingI, i), zero);
+    const current = f32x4.add(f32x4.sub(ie, ii), sIOffset);
+    const square = f32x4.mul(f32x4.mul(sQuadratic, v), v);
+    const dv = f32x4.add(f32x4.sub(f32x4.add(f32x4.add(square, f32x4.mul(sFive, v)), s140), u), current);
+    let vNext = f32x4.add(v, f32x4.mul(sDt, dv));
+    let uNext = f32x4.add(u, f32x4.mul(sDt, f32x4.mul(sA, f32x4.sub(f32x4.mul(sB, v), u))));
+    v128.store(at(pE, i), flush4(f32x4.mul(ie, sPe), minNormal));
+    v128.store(at(pI, i), flush4(f32x4.mul(ii, sPi), minNormal));
+    const spiking = f32x4.ge(vNext, sVPeak);
+    if (v128.any_true(spiking)) {
+      vNext = v128.bitselect(sC, vNext, spiking);
+      uNext = v128.bitselect(f32x4.add(uNext, sD), uNext, spiking);
+      v128.store(at(pLast, i), v128.bitselect(sStep, v128.load(at(pLast, i)), spiking));
+      count = record(i32x4.bitmask(spiking), i, pOut, count);
+    }
+    v128.store(at(pV, i), vNext);
+    v128.store(at(pU, i), uNext);
+  }
+  for (; i < to; i++) {
+    const v = load<f32>(at(pV, i));
+    const u = load<f32>(at(pU, i));
+    const ie: f32 = load<f32>(at(pE, i)) + load<f32>(at(pRingE, i));
+    const ii: f32 = load<f32>(at(pI, i)) + load<f32>(at(pRingI, i));
+    store<f32>(at(pRingE, i), 0);
+    store<f32>(at(pRingI, i), 0);
+    const current: f32 = (ie - ii) + iOffset;
+    const dv: f32 = ((((quadratic * v) * v + 5 * v) + 140) - u) + current;
+    let vNext: f32 = v + dt * dv;
+    let uNext: f32 = u + dt * (a * (b * v - u));
+    store<f32>(at(pE, i), flush(ie * pe));
+    store<f32>(at(pI, i), flush(ii * pi));
+    if (vNext >= vPeak) {
+      vNext = c;
+      uNext = uNext + d;
+      store<i32>(at(pLast, i), step);
+      store<u32>(at(pOut, count), <u32>i);
+      count++;
+    }
+    store<f32>(at(pV, i), vNext);
+    store<f32>(at(pU, i), uNext);
+  }
+  return count;
+}
+
+/**
+ * Spikes pSpikes[from .. to) (global, ascending, all from the block's source population) through a
+ * block whose synapses share weight `w` and one delay: every target column gets w added in the ring
+ * slot at pSlot. pRow points at the block's row pointers, sourceOffset is its first source neuron.
+ */
+export function propagateShared(pRow: usize, pTarget: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSlot: usize, w: f32): void {
+  for (let k = from; k < to; k++) {
+    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+    const end = <i32>load<u32>(at(pRow, s + 1));
+    for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
+      const p = at(pSlot, <i32>load<u32>(at(pTarget, j)));
+      store<f32>(p, load<f32>(p) + w);
+    }
+  }
+}
+
+/** As propagateShared, with a weight per synapse at pWeight + 4·j (pWeight already shifted to the block). */
+export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSlot: usize): void {
+  for (let k = from; k < to; k++) {
+    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+    const end = <i32>load<u32>(at(pRow, s + 1));
+    for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
+      const p = at(pSlot, <i32>load<u32>(at(pTarget, j)));
+      store<f32>(p, load<f32>(p) + load<f32>(at(pWeight, j)));
+    }
+  }
+}
+
+/**
+ * Per-synapse delays (u8 at pDelay + j, shifted to the block) and, when `weighted`, weights: the
+ * slot of a synapse is (now + delay) mod slots, each slot `stride` floats from pRing.
+ */
+export function propagateDelayed(pRow: usize, pTarget: usize, weighted: i32, pWeight: usize, w: f32, pDelay: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pRing: usize, now: i32, slots: i32, stride: i32): void {
+  for (let k = from; k < to; k++) {
+    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+    const end = <i32>load<u32>(at(pRow, s + 1));
+    for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
+      let slot = now + <i32>load<u8>(pDelay + <usize>j);
+      if (slot >= slots) slot -= slots;
+      const p = at(pRing, slot * stride + <i32>load<u32>(at(pTarget, j)));
+      const weight: f32 = weighted ? load<f32>(at(pWeight, j)) : w;
+      store<f32>(p, load<f32>(p) + weight);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// Loads kernels.wasm (built from assembly/kernels.ts by `npm run build:wasm`) against a network's arena and adapts it to `Kernels`.
+import { readFileSync } from 'node:fs';
+import { HasnError } from '../../errors.ts';
+import type { PopulationLayout } from '../../compile/layout.ts';
+import type { CompiledNetwork, Partition, SynapseBlock } from '../../compile/types.ts';
+import { wasmApi, type WasmModule } from '../../compile/wasm-api.ts';
+import type { Kernels } from '../kernels.ts';
+import { updatePoisson, updateSpikeSource, deliverInput } from '../neurons.ts';
+import { lowerBound } from '../propagate.ts';
+
+interface KernelExports {
+  lifCond(...args: number[]): number;
+  lif(...args: number[]): number;
+  izhikevich(...args: number[]): number;
+  propagateShared(pRow: number, pTarget: number, pSpikes: number, from: number, to: number, sourceOffset: number, pSlot: number, w: number): void;
+  propagateWeighted(pRow: number, pTarget: number, pWeight: number, pSpikes: number, from: number, to: number, sourceOffset: number, pSlot: number): void;
+  propagateDelayed(pRow: number, pTarget: number, weighted: number, pWeight: number, w: number, pDelay: number, pSpikes: number, from: number, to: number, sourceOffset: number, pRing: number, now: number, slots: number, stride: number): void;
+}
+
+let cachedModule: WasmModule | null = null;
+
+/** The compiled kernel module (compiled once per thread; a WebAssembly.Module can also be posted to workers). */
+export function kernelModule(): WasmModule {
+  if (cachedModule === null) {
+    const bytes = readFileSync(new URL('./kernels.wasm', import.meta.url));
+    try {
+      cachedModule = new wasmApi.Module(bytes);
+    } catch (err) {
+      throw new HasnError('E_ENGINE_WASM', `the WebAssembly kernels do not load on this runtime (${(err as Error).message}); run with kernels 'ts'`);
+    }
+  }
+  return cachedModule;
+}
+
+/** WebAssembly kernels over `net`'s arena; throws E_ENGINE_WASM when the network is not in wasm memory. */
+export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelModule()): Kernels {
+  const memory = net.arena.memory;
+  if (memory === null) {
+    throw new HasnError('E_ENGINE_WASM', 'this network was compiled into a plain SharedArrayBuffer (too large for wasm32, or memory: shared); use kernels \'ts\'');
+  }
+  const k = new wasmApi.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } }).exports as unknown as KernelExports;
+  const s = net.state;
+  const n = net.neuronCount;
+  const stride = 2 * n;
+  const ringBase = s.ring.byteOffset;
+  const pV = s.v.byteOffset;
+  const pE = s.synE.byteOffset;
+  const pI = s.synI.byteOffset;
+  const pU = s.u.byteOffset;
+  const pLast = s.lastSpike.byteOffset;
+  const pTheta = s.theta.byteOffset;
+
+  function update(pop: PopulationLayout, start: number, end: number, step: number, out: Uint32Array, count: number): number {
+    const from = Math.max(start, pop.offset);
+    const to = Math.min(end, pop.offset + pop.size);
+    if (from >= to) return count;
+    const pRingE = ringBase + (step % s.ringSlots) * stride * 4;
+    const pRingI = pRingE + n * 4;
+    const pOut = out.byteOffset;
+    const c = pop.constants;
+    const ad = pop.adaptation;
+    switch (c.kind) {
+      case 'lif_cond':
+        return k.lifCond(pV, pE, pI, pLast, pTheta, pRingE, pRingI, from, to, step,
+          c.dtOverCm, c.gl, c.vRest, c.eRevE, c.eRevI, c.iOffset, c.decayE, c.decayI,
+          c.vThresh, c.vReset, c.refracSteps, ad === null ? 0 : 1, ad?.decay ?? 0, ad?.thetaPlus ?? 0, pOut, count);
+      case 'lif':
+        return k.lif(pV, pE, pI, pLast, pTheta, pRingE, pRingI, from, to, step,
+          c.pm, c.pe, c.pi, c.ke, c.ki, c.vInf,
+          c.vThresh, c.vReset, c.refracSteps, ad === null ? 0 : 1, ad?.decay ?? 0, ad?.thetaPlus ?? 0, pOut, count);
+      case 'izhikevich':
+        return k.izhikevich(pV, pU, pE, pI, pLast, pRingE, pRingI, from, to, step,
+          c.a, c.b, c.c, c.d, c.vPeak, c.iOffset, c.dt, c.pe, c.pi, pOut, count);
+      case 'poisson': {
+        const exc = (step % s.ringSlots) * stride;
+        deliverInput(s, exc, exc + n, from, to);
+        return updatePoisson(s, net.seed, net.dt, from, to, step, out, count);
+      }
+      case 'spike_source': {
+        const exc = (step % s.ringSlots) * stride;
+        deliverInput(s, exc, exc + n, from, to);
+        return updateSpikeSource(s, from, to, step, out, count);
+      }
+    }
+  }
+
+  function propagate(part: Partition, block: SynapseBlock, spikes: Uint32Array, from: number, to: number, step: number): void {
+    const first = lowerBound(spikes, from, to, block.sourceOffset);
+    const last = lowerBound(spikes, first, to, block.sourceOffset + block.sourceSize);
+    if (first === last) return;
+    const pRow = block.rowPtr.byteOffset;
+    const pTarget = part.target.byteOffset;
+    const pSpikes = spikes.byteOffset;
+    const pWeight = part.weight.byteOffset + block.weightShift * 4;
+    const w = block.weightConstant;
+    if (block.delayConstant > 0) {
+      const pSlot = ringBase + ((step + block.delayConstant) % s.ringSlots) * stride * 4;
+      if (w !== null) k.propagateShared(pRow, pTarget, pSpikes, first, last, block.sourceOffset, pSlot, w);
+      else k.propagateWeighted(pRow, pTarget, pWeight, pSpikes, first, last, block.sourceOffset, pSlot);
+      return;
+    }
+    const pDelay = part.delay.byteOffset + block.delayShift;
+    k.propagateDelayed(pRow, pTarget, w === null ? 1 : 0, pWeight, w ?? 0, pDelay, pSpikes, first, last, block.sourceOffset, ringBase, step % s.ringSlots, s.ringSlots, stride);
+  }
+
+  return { kind: 'wasm', update, propagate };
+}
