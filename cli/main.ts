@@ -4,6 +4,7 @@ import { HasnError } from '../core/errors.ts';
 import { EXIT } from './exit-codes.ts';
 // Command groups: each file exports `register(program)`. Add one import + one call per group.
 import { register as registerValidate } from './commands/validate.ts';
+import { register as registerRun } from './commands/run.ts';
 import { register as registerBench } from './commands/bench.ts';
 import { register as registerAgent } from './commands/agent.ts';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerValidate(program);
+  registerRun(program);
   registerBench(program);
   registerAgent(program);
   return program;

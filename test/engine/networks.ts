@@ -1,12 +1,12 @@
 // Small networks that exercise every kernel path of the engine: COBA, CUBA, Izhikevich with drawn delays, STDP/R-STDP with threshold adaptation.
 import type { NetworkSpec } from '../../core/spec/schema.ts';
 import { parseSpec } from '../../core/spec/validate.ts';
-import { benchSpec } from '../../bench/parallel/networks.ts';
+import { referenceSpec } from '../../bench/reference-networks.ts';
 
 /** Brian2's COBA at N = 2000 (sizes 1600/400 and partitions at odd bounds exercise the SIMD remainders). */
-export const coba = (): NetworkSpec => benchSpec('coba', 2000, 3);
+export const coba = (): NetworkSpec => referenceSpec('coba', { neurons: 2000, seed: 3 });
 
-export const cuba = (): NetworkSpec => benchSpec('cuba', 2002, 5);
+export const cuba = (): NetworkSpec => referenceSpec('cuba', { neurons: 2002, seed: 5 });
 
 /** Izhikevich regular-spiking and fast-spiking neurons driven by Poisson input, delays drawn between 0.5 and 8 ms. */
 export function izhikevichWithDelays(): NetworkSpec {
