@@ -7,6 +7,7 @@
 // engine `repeat` times; each side reports the median time of its stepping loop only. Both use
 // the same seed number, but the two simulators draw different random networks from it, so the rates
 // agree statistically, not spike for spike (test/reference/brian2-equivalence.test.ts checks them).
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { runBrian2, type Brian2Result } from './brian2-runner.ts';
@@ -32,8 +33,13 @@ export interface CobaRtfReport {
   repeat: number;
   hasn: EngineTiming;
   brian2: Brian2Result;
-  /** HASN's real-time factor divided by Brian2's: > 1 means HASN is faster. */
+  /** HASN's real-time factor (wall clock) divided by Brian2's: > 1 means HASN is faster. */
   rtf_ratio: number;
+  /** The same from HASN's loop CPU time, which is what Brian2's serial build measures (std::clock). */
+  rtf_ratio_cpu: number;
+  /** 1-minute load average before and after: above the CPU count, both timings are inflated. */
+  load_average: [number, number];
+  logical_cpus: number;
 }
 
 export async function runCobaRtf(options: CobaRtfOptions = {}): Promise<CobaRtfReport> {
@@ -44,6 +50,7 @@ export async function runCobaRtf(options: CobaRtfOptions = {}): Promise<CobaRtfR
   const workers = options.workers ?? 1;
   checkWorkers(workers);
   const spec = referenceSpec('coba', { neurons, seed });
+  const loadBefore = loadavg()[0]!;
   const brian2 = await runBrian2({
     model: 'coba', neurons, durationS, target: 'cpp_standalone', threads: 1, seed, repeat, dtMs: spec.dt_ms,
     ...(options.brian2TimeoutMs === undefined ? {} : { timeoutMs: options.brian2TimeoutMs }),
@@ -51,15 +58,20 @@ export async function runCobaRtf(options: CobaRtfOptions = {}): Promise<CobaRtfR
   const hasn = timeEngine(spec, { durationS, repeat, workers });
   return {
     benchmark: 'coba-rtf', neurons, duration_s: durationS, dt_ms: spec.dt_ms, seed, repeat,
-    hasn, brian2, rtf_ratio: hasn.real_time_factor / brian2.real_time_factor,
+    hasn, brian2,
+    rtf_ratio: hasn.real_time_factor / brian2.real_time_factor,
+    rtf_ratio_cpu: hasn.real_time_factor_cpu / brian2.real_time_factor,
+    load_average: [loadBefore, loadavg()[0]!], logical_cpus: brian2.host.logical_cpus,
   };
 }
 
 export function formatCobaRtf(r: CobaRtfReport): string {
+  const workers = `${r.hasn.workers} worker${r.hasn.workers === 1 ? '' : 's'}`;
   const rows = [
-    ['', 'loop wall_s', 'RTF', 'rate Hz', 'exc Hz', 'inh Hz', 'synapses'],
-    [`HASN reference engine (${r.hasn.workers} worker${r.hasn.workers === 1 ? '' : 's'})`, fixed(r.hasn.wall_s, 3), fixed(r.hasn.real_time_factor, 3),
+    ['', 'loop s', 'RTF', 'rate Hz', 'exc Hz', 'inh Hz', 'synapses'],
+    [`HASN reference engine (${workers}), wall clock`, fixed(r.hasn.wall_s, 3), fixed(r.hasn.real_time_factor, 3),
       fixed(r.hasn.mean_rate_hz, 2), fixed(r.hasn.population_rates_hz.exc, 2), fixed(r.hasn.population_rates_hz.inh, 2), String(r.hasn.synapses)],
+    [`HASN reference engine (${workers}), CPU time`, fixed(r.hasn.cpu_s, 3), fixed(r.hasn.real_time_factor_cpu, 3), '', '', '', ''],
     [`Brian2 ${r.brian2.host.brian2} cpp_standalone (1 thread)`, fixed(r.brian2.wall_s, 3), fixed(r.brian2.real_time_factor, 3),
       fixed(r.brian2.mean_rate_hz, 2), fixed(r.brian2.rate_exc_hz, 2), fixed(r.brian2.rate_inh_hz, 2), String(r.brian2.synapses)],
   ];
@@ -68,8 +80,10 @@ export function formatCobaRtf(r: CobaRtfReport): string {
   return [
     `COBA, ${r.neurons} neurons, ${r.duration_s} s simulated, dt ${r.dt_ms} ms, seed ${r.seed}, median of ${r.repeat} runs (stepping loop only)`,
     ...table,
-    `RTF ratio HASN/Brian2: ${fixed(r.rtf_ratio, 3)}   (RTF = simulated s / wall s; Brian2 times its loop with ${r.brian2.wall_s_source})`,
-    `host: ${r.brian2.host.cpu}, ${r.brian2.host.logical_cpus} logical CPUs, Node ${process.versions.node}, ${r.brian2.host.gxx ?? 'g++ ?'}`,
+    `RTF ratio HASN/Brian2: ${fixed(r.rtf_ratio, 3)} (wall clock), ${fixed(r.rtf_ratio_cpu, 3)} (CPU time)`,
+    `RTF = simulated s / loop s. Brian2 times its loop with ${r.brian2.wall_s_source}.`,
+    `host: ${r.brian2.host.cpu}, ${r.logical_cpus} logical CPUs, load average ${fixed(r.load_average[0], 1)} → ${fixed(r.load_average[1], 1)}` +
+      `${Math.max(...r.load_average) > r.logical_cpus ? ' (busy: timings inflated)' : ''}, Node ${process.versions.node}, ${r.brian2.host.gxx ?? 'g++ ?'}`,
   ].join('\n');
 }
 

@@ -22,6 +22,8 @@ describe('hasn bench coba', () => {
     expect(report.hasn.mean_rate_hz).toBeGreaterThan(0);
     expect(report.brian2.mean_rate_hz).toBeGreaterThan(0);
     expect(report.rtf_ratio).toBeCloseTo(report.hasn.real_time_factor / report.brian2.real_time_factor, 10);
+    expect(report.rtf_ratio_cpu).toBeCloseTo(report.hasn.real_time_factor_cpu / report.brian2.real_time_factor, 10);
+    expect(report.hasn.cpu_s).toBeGreaterThan(0);
   }, 300_000);
 
   it('refuses more workers than the engines that exist, before running anything (exit 2, E_BENCH_WORKERS)', async () => {
