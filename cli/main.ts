@@ -7,6 +7,7 @@ import { register as registerValidate } from './commands/validate.ts';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerBench } from './commands/bench.ts';
 import { register as registerAgent } from './commands/agent.ts';
+import { register as registerFleet } from './commands/fleet.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hasn')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerBench(program);
   registerAgent(program);
+  registerFleet(program);
   return program;
 }
 
