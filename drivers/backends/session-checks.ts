@@ -31,5 +31,5 @@ export function checkInjected(spikes: ArrayLike<number>, mask: Uint8Array): void
 }
 
 export function checkOpen(closed: boolean): void {
-  if (closed) throw new HasnError('E_BACKEND_SESSION_CLOSED', 'this session was closed; open the artifact again');
+  if (closed) throw new HasnError('E_BACKEND_CLOSED', 'this session was closed; open the artifact again');
 }

@@ -1,4 +1,12 @@
 // The one Backend interface every target implements (cpu, loihi, spinnaker, akida), and what it reports.
+//
+// Error codes every backend shares (HasnError.code), besides its own E_<BACKEND>_… violation codes:
+//   E_BACKEND_UNKNOWN      no backend with that id is registered (registry)
+//   E_BACKEND_UNAVAILABLE  the mode asked for cannot run here (probe() says why); selection found nothing
+//   E_BACKEND_UNSUPPORTED  compile(): check() found violations (they are in `issues`)
+//   E_BACKEND_MODE         open(): the artifact is for another backend or a mode that cannot be opened
+//   E_BACKEND_OPTION       a compile/open option is out of range (path names it)
+//   E_BACKEND_STEPS, E_BACKEND_INPUT, E_BACKEND_CLOSED   session.step() arguments, or a closed session
 import type { Issue } from '../../core/errors.ts';
 import type { NetworkSpec } from '../../core/spec/schema.ts';
 

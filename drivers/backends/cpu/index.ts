@@ -40,11 +40,11 @@ export const cpuBackend: Backend = {
 
   async compile(spec: NetworkSpec, opts: CompileOptions): Promise<Artifact> {
     if (opts.mode !== 'hardware') {
-      throw new HasnError('E_BACKEND_MODE_UNAVAILABLE', `the cpu backend runs in mode "hardware" only, not "${opts.mode}"`, { path: 'mode' });
+      throw new HasnError('E_BACKEND_UNAVAILABLE', `the cpu backend runs in mode "hardware" only, not "${opts.mode}"`, { path: 'mode' });
     }
     const violations = checkCpu(spec);
     if (violations.length > 0) {
-      throw new HasnError('E_BACKEND_CHECK_FAILED', `spec "${spec.name}" cannot run on cpu (${violations.length} violation${violations.length === 1 ? '' : 's'})`, { issues: violations });
+      throw new HasnError('E_BACKEND_UNSUPPORTED', `spec "${spec.name}" cannot run on cpu (${violations.length} violation${violations.length === 1 ? '' : 's'})`, { issues: violations });
     }
     const workers = workerCount(opts.workers);
     // Compiled once here for the resource report; open() compiles its own copy so every session starts fresh.
@@ -66,7 +66,7 @@ export const cpuBackend: Backend = {
   },
 
   async open(artifact: Artifact, opts: OpenOptions = {}): Promise<BackendSession> {
-    if (artifact.backend !== 'cpu') throw new HasnError('E_BACKEND_ARTIFACT', `artifact was compiled for ${artifact.backend}, not cpu`);
+    if (artifact.backend !== 'cpu') throw new HasnError('E_BACKEND_MODE', `artifact was compiled for ${artifact.backend}, not cpu`);
     const workers = opts.workers === undefined ? (artifact.payload as CpuPayload).workers : workerCount(opts.workers);
     return new CpuSession(compileNetwork(artifact.spec, { partitions: workers }), opts.snapshot);
   },

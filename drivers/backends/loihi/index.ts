@@ -40,11 +40,11 @@ export const loihiBackend: Backend = {
 
   async compile(spec: NetworkSpec, opts: CompileOptions): Promise<Artifact> {
     if (opts.mode === 'hardware') {
-      throw new HasnError('E_BACKEND_MODE_UNAVAILABLE', 'loihi hardware mode is not available: no Loihi system and no lava-loihi here (see `hasn backends`); use mode "emulate" or "export"', { path: 'mode' });
+      throw new HasnError('E_BACKEND_UNAVAILABLE', 'loihi hardware mode is not available: no Loihi system and no lava-loihi here (see `hasn backends`); use mode "emulate" or "export"', { path: 'mode' });
     }
     const { plan, violations } = planLoihi(spec, opts);
     if (plan === null || violations.length > 0) {
-      throw new HasnError('E_BACKEND_CHECK_FAILED', `spec "${spec.name}" cannot map to loihi (${violations.length} violation${violations.length === 1 ? '' : 's'})`, { issues: violations });
+      throw new HasnError('E_BACKEND_UNSUPPORTED', `spec "${spec.name}" cannot map to loihi (${violations.length} violation${violations.length === 1 ? '' : 's'})`, { issues: violations });
     }
     const report = loihiReport(plan, spec);
     const files: string[] = [];
@@ -63,8 +63,8 @@ export const loihiBackend: Backend = {
   },
 
   async open(artifact: Artifact, opts: OpenOptions = {}): Promise<BackendSession> {
-    if (artifact.backend !== 'loihi') throw new HasnError('E_BACKEND_ARTIFACT', `artifact was compiled for ${artifact.backend}, not loihi`);
-    if (artifact.mode !== 'emulate') throw new HasnError('E_BACKEND_MODE_UNAVAILABLE', `only emulate artifacts can be opened, this one is "${artifact.mode}"`, { path: 'mode' });
+    if (artifact.backend !== 'loihi') throw new HasnError('E_BACKEND_MODE', `artifact was compiled for ${artifact.backend}, not loihi`);
+    if (artifact.mode !== 'emulate') throw new HasnError('E_BACKEND_MODE', `only emulate artifacts can be opened, this one is "${artifact.mode}"`, { path: 'mode' });
     return new LoihiSession(artifact.spec, artifact.payload as LoihiNetwork, opts.snapshot);
   },
 };

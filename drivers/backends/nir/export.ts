@@ -11,7 +11,8 @@
 // simulator that integrates by forward Euler, or delivers spikes in the same step, will differ by
 // O(dt/τ) and one step of latency.
 // Dropped, with a warning each: delays (NIR edges have none), plasticity, refractory periods, threshold
-// adaptation, initial state, encoders, decoders, Poisson rates, and a separate inhibitory τ_syn.
+// adaptation, initial state, encoders, decoders, Poisson rates, and a separate inhibitory τ_syn; an offset
+// current is kept (in v_leak) but moves the resting potential a reader starts from, which is also warned.
 import { HasnError, type Issue } from '../../../core/errors.ts';
 import { compileNetwork } from '../../../core/compile/compile.ts';
 import type { NetworkSpec } from '../../../core/spec/schema.ts';
@@ -52,6 +53,9 @@ export function specToNir(spec: NetworkSpec): NirExport {
     if (m.threshold_adaptation !== undefined) warnings.push(`population "${pop.id}": threshold adaptation dropped`);
     tauSyn.set(pop.id, tau);
     const r = m.tau_m_ms / m.cm_nF;
+    if (m.i_offset_nA !== 0) {
+      warnings.push(`population "${pop.id}": offset current ${m.i_offset_nA} nA folded into v_leak = ${m.v_rest_mV + r * m.i_offset_nA} mV (same dynamics); a reader starting at v_leak starts ${(r * m.i_offset_nA).toFixed(3)} mV away from our v_rest`);
+    }
     nodes.set(pop.id, {
       type: 'CubaLIF',
       params: {

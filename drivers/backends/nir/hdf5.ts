@@ -4,6 +4,7 @@
 // `type` = "NIRGraph", group `nodes` (one group per node: dataset `type` and one dataset per parameter)
 // and dataset `edges` (E × 2 UTF-8 strings, source → target). Input/Output nodes carry `shape` (int64).
 // Nothing else is written: no attributes, no metadata group.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { HasnError } from '../../../core/errors.ts';
@@ -41,12 +42,10 @@ export async function writeNirFile(path: string, version: string, graph: NirGrap
 
 export async function readNirFile(path: string): Promise<{ version: string; graph: NirGraph }> {
   await ready;
-  let file: InstanceType<typeof h5wasm.File>;
-  try {
-    file = new h5wasm.File(resolve(path), 'r');
-  } catch (err) {
-    throw new HasnError('E_NIR_FILE', `cannot open ${path} as HDF5: ${(err as Error).message}`, { path });
-  }
+  // h5wasm does not throw on a file that is not HDF5 (the C library prints diagnostics and later calls
+  // fail), so check the HDF5 signature first.
+  if (!hasHdf5Signature(path)) throw new HasnError('E_NIR_FILE', `${path} is not an HDF5 file (no HDF5 signature)`, { path });
+  const file = new h5wasm.File(resolve(path), 'r');
   try {
     const version = readString(file.get('version'), 'version');
     const root = file.get('node');
@@ -110,6 +109,29 @@ function readEdges(entity: unknown): [string, string][] {
   const edges: [string, string][] = [];
   for (let k = 0; k < flat.length; k += 2) edges.push([flat[k]!, flat[k + 1]!]);
   return edges;
+}
+
+const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** HDF5 puts its signature at byte 0, 512, 1024, 2048, … (a user block may come first). */
+function hasHdf5Signature(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new HasnError('E_NIR_FILE', `cannot open ${path}: ${(err as Error).message}`, { path });
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const probe = Buffer.alloc(8);
+    for (let at = 0; at + 8 <= size; at = at === 0 ? 512 : at * 2) {
+      readSync(fd, probe, 0, 8, at);
+      if (probe.equals(SIGNATURE)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function layout(at: string, why: string): HasnError {
