@@ -9,7 +9,7 @@ import { specHash } from '../spec/hash.ts';
 import { initialVariables } from '../spec/validate.ts';
 import type { NetworkSpec } from '../spec/schema.ts';
 import { allocateArena, ArenaPlan, f32View, f64View, i32View, u32View, u8View, type Arena, type ArenaKind, type Region } from './arena.ts';
-import { forEachSynapse, type ConnectorContext } from './connectors.ts';
+import { forEachRow, type ConnectorContext } from './connectors.ts';
 import { layoutPopulations, type PopulationLayout } from './layout.ts';
 import { buildPlastic, indexIncomingSynapses, planPlastic, type PlasticPlan } from './plastic-index.ts';
 import { sampleValue } from './sample.ts';
@@ -70,27 +70,30 @@ export function compileNetwork(spec: NetworkSpec, options: CompileOptions = {}):
   let maxDelay = 1;
   for (const e of entries) {
     const perPartition = rowCounts[e.index]!;
+    const only = partitionCount === 1 ? perPartition[0]! : null;
     const tOff = e.target.offset;
-    const connector = spec.projections[e.index]!.connector;
+    const drawn = e.delays.constant === 0;
     let c = 0;
-    if (e.delays.constant > 0) {
-      forEachSynapse(connector, e.ctx, (s, t) => { perPartition[partitionOf[tOff + t]!]![s + 1]!++; c++; });
-      maxDelay = Math.max(maxDelay, e.delays.constant);
-    } else {
-      let most = 1;
-      forEachSynapse(connector, e.ctx, (s, t, pair) => {
-        perPartition[partitionOf[tOff + t]!]![s + 1]!++;
-        const d = e.delays.draw(c++, pair);
-        if (d > most) most = d;
-      });
-      if (c > 0) maxDelay = Math.max(maxDelay, most);
-    }
+    let most = 1;
+    forEachRow(spec.projections[e.index]!.connector, e.ctx, (s, targets, count, firstPair) => {
+      if (only !== null) only[s + 1]! += count;
+      else for (let j = 0; j < count; j++) perPartition[partitionOf[tOff + targets[j]!]!]![s + 1]!++;
+      if (drawn) {
+        for (let j = 0; j < count; j++) {
+          const d = e.delays.draw(c + j, firstPair < 0 ? -1 : firstPair + j);
+          if (d > most) most = d;
+        }
+      }
+      c += count;
+    });
+    if (c > 0) maxDelay = Math.max(maxDelay, drawn ? most : e.delays.constant);
     e.count = c;
   }
 
   // Plan every array, then allocate the arena once.
   const plan = new ArenaPlan();
-  const stateRegions = planState(plan, neuronCount, maxDelay + 1);
+  const ringSlots = ringSlotsFor(maxDelay);
+  const stateRegions = planState(plan, neuronCount, ringSlots);
   const partitionPlans = bounds.slice(0, partitionCount).map((start, q) => planPartition(plan, entries, rowCounts, q, bounds[q + 1]! - start));
   const plasticPlans: PlasticPlan[] = [];
   for (const e of entries) {
@@ -102,7 +105,7 @@ export function compileNetwork(spec: NetworkSpec, options: CompileOptions = {}):
   const rewardRegion = plan.reserve(Math.max(1, plasticPlans.length), 8);
   const arena = allocateArena(plan.byteLength, options.memory ?? 'wasm');
 
-  const state = stateViews(arena, stateRegions, maxDelay + 1);
+  const state = stateViews(arena, stateRegions, ringSlots);
   initialiseState(spec, populations, state);
   const partitions = partitionPlans.map((pp, q) => buildPartition(arena, pp, entries, rowCounts, q, bounds));
   const plastic = plasticPlans.map((pp) => buildPlastic(arena, pp, spec));
@@ -111,30 +114,31 @@ export function compileNetwork(spec: NetworkSpec, options: CompileOptions = {}):
   for (const e of entries) {
     const tOff = e.target.offset;
     const column = e.receptor * neuronCount + tOff;
-    const cursors = partitions.map((p) => p.blocks[e.index]!.rowPtr.slice(0, e.source.size));
+    const blocks = partitions.map((p) => p.blocks[e.index]!);
+    const cursors = blocks.map((b) => b.rowPtr.slice(0, e.source.size));
     const targets = partitions.map((p) => p.target);
-    const weights = partitions.map((p) => p.weight);
-    const delays = partitions.map((p) => p.delay);
-    const weightShift = partitions.map((p) => p.blocks[e.index]!.weightShift);
-    const delayShift = partitions.map((p) => p.blocks[e.index]!.delayShift);
-    const perSynapseWeight = e.weights.constant === null;
-    const perSynapseDelay = e.delays.constant === 0;
+    const single = partitionCount === 1;
+    const weights = e.weights.constant === null ? partitions.map((p) => p.weight) : null;
+    const delays = e.delays.constant === 0 ? partitions.map((p) => p.delay) : null;
     const loc = plastic.find((p) => p.projectionIndex === e.index) ?? null;
-    const outCanonical = loc ? loc.perPartition.map((ix) => ix.outCanonical) : null;
-    const blockStart = partitions.map((p) => p.blocks[e.index]!.rowPtr[0]!);
     let c = 0;
-    forEachSynapse(spec.projections[e.index]!.connector, e.ctx, (s, t, pair) => {
-      const q = partitionOf[tOff + t]!;
-      const at = cursors[q]![s]!++;
-      targets[q]![at] = column + t;
-      if (perSynapseWeight) weights[q]![at + weightShift[q]!] = e.weights.draw(c, pair);
-      if (perSynapseDelay) delays[q]![at + delayShift[q]!] = e.delays.draw(c, pair);
-      if (loc !== null) {
-        loc.locPartition[c] = q;
-        loc.locIndex[c] = at + weightShift[q]!;
-        outCanonical![q]![at - blockStart[q]!] = c;
+    forEachRow(spec.projections[e.index]!.connector, e.ctx, (s, row, count, firstPair) => {
+      for (let j = 0; j < count; j++, c++) {
+        const t = row[j]!;
+        const q = single ? 0 : partitionOf[tOff + t]!;
+        const at = cursors[q]![s]!++;
+        targets[q]![at] = column + t;
+        if (weights === null && delays === null && loc === null) continue;
+        const pair = firstPair < 0 ? -1 : firstPair + j;
+        const block = blocks[q]!;
+        if (weights !== null) weights[q]![at + block.weightShift] = e.weights.draw(c, pair);
+        if (delays !== null) delays[q]![at + block.delayShift] = e.delays.draw(c, pair);
+        if (loc !== null) {
+          loc.locPartition[c] = q;
+          loc.locIndex[c] = at + block.weightShift;
+          loc.perPartition[q]!.outCanonical[at - block.rowPtr[0]!] = c;
+        }
       }
-      c++;
     });
   }
   for (const p of plastic) indexIncomingSynapses(p, partitions, neuronCount);
@@ -153,18 +157,27 @@ export function partitionBounds(neuronCount: number, partitions: number): number
   return bounds;
 }
 
+/**
+ * Ring slots for the largest delay D: input with delay 1 goes straight into the synaptic variables,
+ * so only delays 2 … D wait in the ring, in slot (n + d) mod D (slot n mod D is emptied at step n
+ * before propagation refills it with d = D). No ring at all when every delay is one step.
+ */
+export function ringSlotsFor(maxDelay: number): number {
+  return maxDelay > 1 ? maxDelay : 0;
+}
+
 /** Spike log capacity of a partition of `size` neurons: one worst-case step plus room for typical batches. */
 export function spikeLogCapacity(size: number): number {
   return size + Math.min(Math.max(size, 65536), 1 << 22);
 }
 
 interface StateRegions {
-  v: Region; synE: Region; synI: Region; u: Region; theta: Region; rate: Region; lastSpike: Region; inject: Region; ring: Region;
+  v: Region; syn: Region; u: Region; theta: Region; rate: Region; lastSpike: Region; inject: Region; ring: Region;
 }
 
 function planState(plan: ArenaPlan, n: number, ringSlots: number): StateRegions {
   return {
-    v: plan.reserve(n, 4), synE: plan.reserve(n, 4), synI: plan.reserve(n, 4), u: plan.reserve(n, 4),
+    v: plan.reserve(n, 4), syn: plan.reserve(2 * n, 4), u: plan.reserve(n, 4),
     theta: plan.reserve(n, 4), rate: plan.reserve(n, 4), lastSpike: plan.reserve(n, 4), inject: plan.reserve(n, 1),
     ring: plan.reserve(ringSlots * 2 * n, 4),
   };
@@ -174,7 +187,8 @@ function stateViews(arena: Arena, r: StateRegions, ringSlots: number): NeuronSta
   const lastSpike = i32View(arena, r.lastSpike);
   lastSpike.fill(NEVER_SPIKED);
   return {
-    v: f32View(arena, r.v), synE: f32View(arena, r.synE), synI: f32View(arena, r.synI), u: f32View(arena, r.u),
+    v: f32View(arena, r.v), syn: f32View(arena, r.syn), synE: f32View(arena, { offset: r.syn.offset, length: r.syn.length / 2 }),
+    synI: f32View(arena, { offset: r.syn.offset + 2 * r.syn.length, length: r.syn.length / 2 }), u: f32View(arena, r.u),
     theta: f32View(arena, r.theta), rate: f32View(arena, r.rate), lastSpike, inject: u8View(arena, r.inject),
     ring: f32View(arena, r.ring), ringSlots,
   };

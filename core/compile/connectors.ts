@@ -4,11 +4,17 @@
 // the c-th visit, whatever the number of partitions. Every random draw is keyed by the source (or
 // target) index and a per-key counter, so a generator can be run twice (count, then fill) and gives
 // the same pairs both times.
-import { uniform53 } from '../random.ts';
+import { mix32, uniform53 } from '../random.ts';
 import type { Connector } from '../spec/schema.ts';
 
 /** Called once per synapse with local source and target indices and, for explicit pairs, the pair index. */
 export type SynapseVisitor = (source: number, target: number, pairIndex: number) => void;
+
+/**
+ * Called with a run of consecutive synapses sharing one source: targets[0 … count) (local indices), and
+ * for explicit pairs the index of the first pair (the others follow), else −1. The array is reused.
+ */
+export type RowVisitor = (source: number, targets: Uint32Array, count: number, firstPair: number) => void;
 
 export interface ConnectorContext {
   seed: number;
@@ -23,61 +29,108 @@ export interface ConnectorContext {
 }
 
 export function forEachSynapse(connector: Connector, ctx: ConnectorContext, visit: SynapseVisitor): void {
+  forEachRow(connector, ctx, (s, targets, count, firstPair) => {
+    for (let j = 0; j < count; j++) visit(s, targets[j]!, firstPair < 0 ? -1 : firstPair + j);
+  });
+}
+
+/** The same synapses in the same order as forEachSynapse, handed over in runs per source (no call per synapse). */
+export function forEachRow(connector: Connector, ctx: ConnectorContext, visit: RowVisitor): void {
   switch (connector.type) {
     case 'all_to_all':
       return allToAll(ctx, connector.allow_self || !ctx.samePopulation, visit);
-    case 'one_to_one':
-      for (let i = 0; i < ctx.sourceSize; i++) visit(i, i, -1);
+    case 'one_to_one': {
+      const one = new Uint32Array(1);
+      for (let i = 0; i < ctx.sourceSize; i++) {
+        one[0] = i;
+        visit(i, one, 1, -1);
+      }
       return;
+    }
     case 'fixed_probability':
       return fixedProbability(ctx, connector.p, connector.allow_self || !ctx.samePopulation, visit);
     case 'fixed_indegree':
       return fixedIndegree(ctx, connector.n, connector.allow_self || !ctx.samePopulation, visit);
-    case 'explicit':
-      connector.pairs.forEach((pair, k) => visit(pair[0], pair[1], k));
-      return;
+    case 'explicit': {
+      const one = new Uint32Array(1);
+      connector.pairs.forEach((pair, k) => {
+        one[0] = pair[1];
+        visit(pair[0], one, 1, k);
+      });
+    }
   }
 }
 
-function allToAll(ctx: ConnectorContext, allowSelf: boolean, visit: SynapseVisitor): void {
+function allToAll(ctx: ConnectorContext, allowSelf: boolean, visit: RowVisitor): void {
+  const row = new Uint32Array(ctx.targetSize);
   for (let s = 0; s < ctx.sourceSize; s++) {
-    for (let t = 0; t < ctx.targetSize; t++) {
-      if (allowSelf || s !== t) visit(s, t, -1);
-    }
+    let count = 0;
+    for (let t = 0; t < ctx.targetSize; t++) if (allowSelf || s !== t) row[count++] = t;
+    visit(s, row, count, -1);
   }
+}
+
+/**
+ * hash4(seed, stream, a, b) of core/random.ts split in two: the part fixed by (seed, stream, a) is
+ * computed once per source, each draw then costs two of the five mixing rounds. The values are
+ * exactly hash4's (test/core/connectors.test.ts checks it), so networks do not change.
+ */
+export function keyPrefix(seed: number, stream: number, a: number): number {
+  let h = mix32((seed ^ 0x9e3779b9) >>> 0);
+  h = mix32((h ^ Math.imul(stream | 0, 0x85ebca6b)) >>> 0);
+  return mix32((h + (a | 0)) >>> 0);
+}
+
+function hashFrom(prefix: number, b: number): number {
+  const h = mix32((prefix ^ Math.imul(b | 0, 0xc2b2ae35)) >>> 0);
+  return mix32((h + 0x632be5ab) >>> 0);
+}
+
+/** uniform53(seed, stream, a, b) from the key prefix of (seed, stream, a). */
+export function uniform53From(prefix: number, b: number): number {
+  const hi = hashFrom(prefix, b) >>> 5;
+  const lo = hashFrom(prefix, (b ^ 0x80000000) >>> 0) >>> 6;
+  return (hi * 67108864 + lo) / 9007199254740992;
 }
 
 /** Independent Bernoulli(p) per ordered pair, by geometric skipping over the targets of each source (O(synapses), not O(N²)). */
-function fixedProbability(ctx: ConnectorContext, p: number, allowSelf: boolean, visit: SynapseVisitor): void {
+function fixedProbability(ctx: ConnectorContext, p: number, allowSelf: boolean, visit: RowVisitor): void {
   if (p <= 0) return;
   if (p >= 1) return allToAll(ctx, allowSelf, visit);
   const logQ = Math.log(1 - p);
+  const targetSize = ctx.targetSize;
+  const row = new Uint32Array(targetSize);
   for (let s = 0; s < ctx.sourceSize; s++) {
+    const prefix = keyPrefix(ctx.seed, ctx.stream, s);
     let t = -1;
     let k = 0;
+    let count = 0;
     for (;;) {
-      const u = uniform53(ctx.seed, ctx.stream, s, k++);
+      const u = uniform53From(prefix, k++);
       t += 1 + Math.floor(Math.log(1 - u) / logQ);
-      if (t >= ctx.targetSize) break;
-      if (allowSelf || s !== t) visit(s, t, -1);
+      if (t >= targetSize) break;
+      if (allowSelf || s !== t) row[count++] = t;
     }
+    visit(s, row, count, -1);
   }
 }
 
 /** Exactly n distinct sources per target (Floyd's sampling), without replacement; self excluded when asked. */
-function fixedIndegree(ctx: ConnectorContext, n: number, allowSelf: boolean, visit: SynapseVisitor): void {
+function fixedIndegree(ctx: ConnectorContext, n: number, allowSelf: boolean, visit: RowVisitor): void {
   const pool = allowSelf ? ctx.sourceSize : ctx.sourceSize - 1;
   const count = Math.min(n, pool);
   const stamp = ctx.scratch ?? new Uint32Array(ctx.sourceSize);
+  const one = new Uint32Array(1);
   for (let t = 0; t < ctx.targetSize; t++) {
     const mark = t + 1;
     let k = 0;
+    one[0] = t;
     for (let j = pool - count; j < pool; j++) {
       const r = Math.floor(uniform53(ctx.seed, ctx.stream, t, k++) * (j + 1));
       let pick = stamp[mapSource(r, t, allowSelf)] === mark ? j : r;
       pick = mapSource(pick, t, allowSelf);
       stamp[pick] = mark;
-      visit(pick, t, -1);
+      visit(pick, one, 1, -1);
     }
   }
   if (ctx.scratch) ctx.scratch.fill(0);

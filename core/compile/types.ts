@@ -2,7 +2,7 @@
 //
 // Memory (see `memoryFootprint` in footprint.ts for the exact sum of a network):
 //   per neuron   29 B of state (v, synE, synI, u, theta, rate f32; lastSpike i32; inject u8)
-//              + 8 B per ring slot (exc + inh input waiting; maxDelay + 1 slots)
+//              + 8 B per ring slot (exc + inh input waiting; maxDelay slots, none when every delay is 1 step)
 //              + 4–8 B of spike log (per partition, capacity ≈ 2 × its neurons)
 //   per synapse  4 B target column (u32)
 //              + 4 B weight (f32) only in projections whose weights differ (drawn, explicit or plastic)
@@ -21,6 +21,8 @@ export interface NeuronState {
   readonly synE: Float32Array;
   /** Inhibitory synaptic variable, a non-negative magnitude (its sign is applied by the model). */
   readonly synI: Float32Array;
+  /** synE then synI in one array of 2N: a synapse's column (receptor · N + target) indexes it directly. */
+  readonly syn: Float32Array;
   /** Izhikevich recovery variable. */
   readonly u: Float32Array;
   /** Homeostatic threshold offset θ (mV) for populations with threshold adaptation. */
@@ -32,8 +34,11 @@ export interface NeuronState {
   /** 1 where a spike_source neuron is told to fire in the coming step. */
   readonly inject: Uint8Array;
   /**
-   * Synaptic input waiting to be delivered: `ringSlots` slots of 2N floats (exc block, then inh block).
-   * Input for step n sits in slot n % ringSlots.
+   * Synaptic input with a delay of 2 steps or more, waiting to be delivered: `ringSlots` slots of 2N
+   * floats (exc block, then inh block), input for step n in slot n % ringSlots. Input with a delay
+   * of one step is added straight into `syn` when the spike propagates (after the step's update),
+   * so it takes effect in the next step's update, like delivery from the ring. Empty (0 slots) when
+   * every delay is one step.
    */
   readonly ring: Float32Array;
   readonly ringSlots: number;
@@ -67,7 +72,7 @@ export interface Partition {
   readonly targetStart: number;
   readonly targetEnd: number;
   readonly blocks: readonly SynapseBlock[];
-  /** Per synapse: receptor · N + global target index, the synapse's column in a ring slot. */
+  /** Per synapse: receptor · N + global target index, the synapse's column in `syn` and in a ring slot. */
   readonly target: Uint32Array;
   /** Per-synapse weights of the blocks that have them (block after block). */
   readonly weight: Float32Array;

@@ -5,7 +5,9 @@
 // (wasm/assembly/kernels.ts), whatever the partitioning. Keep the two in the same operation order.
 //
 // Two rules both implementations follow:
-//   - delivery is unconditional: syn ← syn + ring (so −0 + 0 = +0 the same way everywhere), ring ← 0;
+//   - when the network has a ring (delays of 2 steps or more), delivery is unconditional:
+//     syn ← syn + ring (so −0 + 0 = +0 the same way everywhere), ring ← 0; without a ring there is
+//     nothing to deliver (one-step input was added to syn by propagation);
 //   - decaying variables (synaptic currents/conductances, θ) that fall below the smallest normal
 //     float32 (1.18e−38) become 0. Subnormal floats are 10–100× slower on x86 and mean nothing here.
 import { streamId, uniform32 } from '../random.ts';
@@ -20,7 +22,7 @@ export const MIN_NORMAL_F32 = 1.1754943508222875e-38;
 const IZH_QUADRATIC = f(0.04);
 
 /**
- * Delivers the input due in `step` to the neurons of `pop` inside [start, end), then integrates,
+ * Delivers the ring input due in `step` to the neurons of `pop` inside [start, end), then integrates,
  * thresholds and resets them, writing the global indices of those that spike, ascending, into
  * `spikes` from `count`. Returns the new count.
  */
@@ -29,7 +31,7 @@ export function updatePopulation(net: CompiledNetwork, pop: PopulationLayout, st
   const to = Math.min(end, pop.offset + pop.size);
   if (from >= to) return count;
   const s = net.state;
-  const exc = (step % s.ringSlots) * 2 * net.neuronCount;
+  const exc = ringOffset(s, net.neuronCount, step);
   const inh = exc + net.neuronCount;
   const c = pop.constants;
   switch (c.kind) {
@@ -49,9 +51,15 @@ type Lif = Extract<PopulationLayout['constants'], { kind: 'lif' }>;
 type LifCond = Extract<PopulationLayout['constants'], { kind: 'lif_cond' }>;
 type Izh = Extract<PopulationLayout['constants'], { kind: 'izhikevich' }>;
 
+/** Where the excitatory block of step `step`'s ring slot starts, or −1 when the network has no ring. */
+export function ringOffset(s: NeuronState, n: number, step: number): number {
+  return s.ringSlots === 0 ? -1 : (step % s.ringSlots) * 2 * n;
+}
+
 /** Adds the ring input at offsets `exc`/`inh` to the synaptic variables of [from, to) and clears it (models without their own update). */
 export function deliverInput(s: NeuronState, exc: number, inh: number, from: number, to: number): void {
   const { ring, synE, synI } = s;
+  if (exc < 0) return;
   for (let i = from; i < to; i++) {
     synE[i] = f(synE[i]! + ring[exc + i]!);
     synI[i] = f(synI[i]! + ring[inh + i]!);
@@ -68,6 +76,7 @@ function flush(x: number): number {
 /** Exact integration of dv/dt = (v_rest − v)/τm + (iₑ − iᵢ + i_offset)/cm with exponentially decaying currents. */
 function updateLif(s: NeuronState, pop: PopulationLayout, c: Lif, exc: number, inh: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
   const { v: V, synE: E, synI: I, lastSpike, theta, ring } = s;
+  const ringed = exc >= 0;
   const { pm, pe, pi, ke, ki, vInf, vThresh, vReset } = c;
   const lim = step - c.refracSteps;
   const adapt = pop.adaptation;
@@ -75,10 +84,14 @@ function updateLif(s: NeuronState, pop: PopulationLayout, c: Lif, exc: number, i
   const thetaPlus = adapt === null ? 0 : adapt.thetaPlus;
   for (let i = from; i < to; i++) {
     let v = V[i]!;
-    const ie = f(E[i]! + ring[exc + i]!);
-    const ii = f(I[i]! + ring[inh + i]!);
-    ring[exc + i] = 0;
-    ring[inh + i] = 0;
+    let ie = E[i]!;
+    let ii = I[i]!;
+    if (ringed) {
+      ie = f(ie + ring[exc + i]!);
+      ii = f(ii + ring[inh + i]!);
+      ring[exc + i] = 0;
+      ring[inh + i] = 0;
+    }
     const free = lastSpike[i]! <= lim;
     if (free) v = f(f(vInf + f(f(v - vInf) * pm)) + f(f(ie * ke) - f(ii * ki)));
     E[i] = flush(f(ie * pe));
@@ -104,6 +117,7 @@ function updateLif(s: NeuronState, pop: PopulationLayout, c: Lif, exc: number, i
 /** Forward Euler of cm·dv/dt = g_L(v_rest − v) + gₑ(Eₑ − v) + gᵢ(Eᵢ − v) + i_offset, conductances decaying by 1 − dt/τ (Brian2 COBA). */
 function updateLifCond(s: NeuronState, pop: PopulationLayout, c: LifCond, exc: number, inh: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
   const { v: V, synE: E, synI: I, lastSpike, theta, ring } = s;
+  const ringed = exc >= 0;
   const { dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset } = c;
   const lim = step - c.refracSteps;
   const adapt = pop.adaptation;
@@ -111,10 +125,14 @@ function updateLifCond(s: NeuronState, pop: PopulationLayout, c: LifCond, exc: n
   const thetaPlus = adapt === null ? 0 : adapt.thetaPlus;
   for (let i = from; i < to; i++) {
     let v = V[i]!;
-    const ge = f(E[i]! + ring[exc + i]!);
-    const gi = f(I[i]! + ring[inh + i]!);
-    ring[exc + i] = 0;
-    ring[inh + i] = 0;
+    let ge = E[i]!;
+    let gi = I[i]!;
+    if (ringed) {
+      ge = f(ge + ring[exc + i]!);
+      gi = f(gi + ring[inh + i]!);
+      ring[exc + i] = 0;
+      ring[inh + i] = 0;
+    }
     const free = lastSpike[i]! <= lim;
     if (free) {
       const leakAndExc = f(f(gl * f(vRest - v)) + f(ge * f(eRevE - v)));
@@ -144,15 +162,20 @@ function updateLifCond(s: NeuronState, pop: PopulationLayout, c: LifCond, exc: n
 /** Forward Euler of Izhikevich (2003); spike when v ≥ v_peak, then v ← c, u ← u + d. No refractory period. */
 function updateIzhikevich(s: NeuronState, c: Izh, exc: number, inh: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
   const { v: V, u: U, synE: E, synI: I, lastSpike, ring } = s;
+  const ringed = exc >= 0;
   const { a, b, d, vPeak, iOffset, dt, pe, pi } = c;
   const reset = c.c;
   for (let i = from; i < to; i++) {
     const v = V[i]!;
     const u = U[i]!;
-    const ie = f(E[i]! + ring[exc + i]!);
-    const ii = f(I[i]! + ring[inh + i]!);
-    ring[exc + i] = 0;
-    ring[inh + i] = 0;
+    let ie = E[i]!;
+    let ii = I[i]!;
+    if (ringed) {
+      ie = f(ie + ring[exc + i]!);
+      ii = f(ii + ring[inh + i]!);
+      ring[exc + i] = 0;
+      ring[inh + i] = 0;
+    }
     const current = f(f(ie - ii) + iOffset);
     const dv = f(f(f(f(f(f(IZH_QUADRATIC * v) * v) + f(5 * v)) + 140) - u) + current);
     let vNext = f(v + f(dt * dv));

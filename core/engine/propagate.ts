@@ -1,4 +1,4 @@
-// Spike propagation in TypeScript: each spike of a step adds its synapses' weights into the ring slot of their delay.
+// Spike propagation in TypeScript: each spike of a step adds its synapses' weights to their targets' synaptic variables (delay 1) or into the ring slot of their delay.
 //
 // Every target's input is summed in the order (projection, source ascending, synapse order). A
 // partition holds all synapses ending in its targets, one block per projection, so that order is
@@ -29,34 +29,34 @@ export function propagateBlock(part: Partition, block: SynapseBlock, state: Neur
   const first = lowerBound(spikes, from, to, sourceOffset);
   const last = lowerBound(spikes, first, to, sourceOffset + block.sourceSize);
   if (first === last || rowPtr[0] === rowPtr[block.sourceSize]) return;
-  const ring = state.ring;
-  const slots = state.ringSlots;
-  const stride = 2 * n;
   const target = part.target;
   const w = block.weightConstant;
-  if (w !== null && block.delayConstant > 0) {
-    // The common case (constant weight and delay): one ring slot, no per-synapse loads but the target.
-    const base = ((step + block.delayConstant) % slots) * stride;
+  const d = block.delayConstant;
+  if (w !== null && d > 0) {
+    // The common case (constant weight and delay): one destination, no per-synapse loads but the target.
+    const dest = d === 1 ? state.syn : state.ring;
+    const base = d === 1 ? 0 : ((step + d) % state.ringSlots) * 2 * n;
     for (let k = first; k < last; k++) {
       const s = spikes[k]! - sourceOffset;
       const end = rowPtr[s + 1]!;
-      for (let j = rowPtr[s]!; j < end; j++) ring[base + target[j]!] += w;
+      for (let j = rowPtr[s]!; j < end; j++) dest[base + target[j]!] += w;
     }
     return;
   }
+  const { syn, ring, ringSlots } = state;
   const weight = part.weight;
   const delay = part.delay;
   const wShift = block.weightShift;
   const dShift = block.delayShift;
-  const constantDelay = block.delayConstant;
-  const now = step % slots;
+  const stride = 2 * n;
   for (let k = first; k < last; k++) {
     const s = spikes[k]! - sourceOffset;
     const end = rowPtr[s + 1]!;
     for (let j = rowPtr[s]!; j < end; j++) {
-      let slot = now + (constantDelay > 0 ? constantDelay : delay[j + dShift]!);
-      if (slot >= slots) slot -= slots;
-      ring[slot * stride + target[j]!] += w !== null ? w : weight[j + wShift]!;
+      const wj = w !== null ? w : weight[j + wShift]!;
+      const dj = d > 0 ? d : delay[j + dShift]!;
+      if (dj === 1) syn[target[j]!] += wj;
+      else ring[((step + dj) % ringSlots) * stride + target[j]!] += wj;
     }
   }
 }

@@ -5,16 +5,16 @@ import type { PopulationLayout } from '../../compile/layout.ts';
 import type { CompiledNetwork, Partition, SynapseBlock } from '../../compile/types.ts';
 import { wasmApi, type WasmModule } from '../../compile/wasm-api.ts';
 import type { Kernels } from '../kernels.ts';
-import { updatePoisson, updateSpikeSource, deliverInput } from '../neurons.ts';
+import { deliverInput, ringOffset, updatePoisson, updateSpikeSource } from '../neurons.ts';
 import { lowerBound } from '../propagate.ts';
 
 interface KernelExports {
   lifCond(...args: number[]): number;
   lif(...args: number[]): number;
   izhikevich(...args: number[]): number;
-  propagateShared(pRow: number, pTarget: number, pSpikes: number, from: number, to: number, sourceOffset: number, pSlot: number, w: number): void;
-  propagateWeighted(pRow: number, pTarget: number, pWeight: number, pSpikes: number, from: number, to: number, sourceOffset: number, pSlot: number): void;
-  propagateDelayed(pRow: number, pTarget: number, weighted: number, pWeight: number, w: number, pDelay: number, pSpikes: number, from: number, to: number, sourceOffset: number, pRing: number, now: number, slots: number, stride: number): void;
+  propagateShared(pRow: number, pTarget: number, pSpikes: number, from: number, to: number, sourceOffset: number, pDest: number, w: number): void;
+  propagateWeighted(pRow: number, pTarget: number, pWeight: number, pSpikes: number, from: number, to: number, sourceOffset: number, pDest: number): void;
+  propagateDelayed(pRow: number, pTarget: number, weighted: number, pWeight: number, w: number, pDelay: number, pSpikes: number, from: number, to: number, sourceOffset: number, pSyn: number, pRing: number, step: number, slots: number, stride: number): void;
 }
 
 let cachedModule: WasmModule | null = null;
@@ -43,6 +43,7 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
   const n = net.neuronCount;
   const stride = 2 * n;
   const ringBase = s.ring.byteOffset;
+  const pSyn = s.syn.byteOffset;
   const pV = s.v.byteOffset;
   const pE = s.synE.byteOffset;
   const pI = s.synI.byteOffset;
@@ -54,30 +55,31 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
     const from = Math.max(start, pop.offset);
     const to = Math.min(end, pop.offset + pop.size);
     if (from >= to) return count;
-    const pRingE = ringBase + (step % s.ringSlots) * stride * 4;
-    const pRingI = pRingE + n * 4;
+    const ringed = s.ringSlots > 0 ? 1 : 0;
+    const pRingE = ringed ? ringBase + (step % s.ringSlots) * stride * 4 : 0;
+    const pRingI = ringed ? pRingE + n * 4 : 0;
     const pOut = out.byteOffset;
     const c = pop.constants;
     const ad = pop.adaptation;
     switch (c.kind) {
       case 'lif_cond':
-        return k.lifCond(pV, pE, pI, pLast, pTheta, pRingE, pRingI, from, to, step,
+        return k.lifCond(pV, pE, pI, pLast, pTheta, ringed, pRingE, pRingI, from, to, step,
           c.dtOverCm, c.gl, c.vRest, c.eRevE, c.eRevI, c.iOffset, c.decayE, c.decayI,
           c.vThresh, c.vReset, c.refracSteps, ad === null ? 0 : 1, ad?.decay ?? 0, ad?.thetaPlus ?? 0, pOut, count);
       case 'lif':
-        return k.lif(pV, pE, pI, pLast, pTheta, pRingE, pRingI, from, to, step,
+        return k.lif(pV, pE, pI, pLast, pTheta, ringed, pRingE, pRingI, from, to, step,
           c.pm, c.pe, c.pi, c.ke, c.ki, c.vInf,
           c.vThresh, c.vReset, c.refracSteps, ad === null ? 0 : 1, ad?.decay ?? 0, ad?.thetaPlus ?? 0, pOut, count);
       case 'izhikevich':
-        return k.izhikevich(pV, pU, pE, pI, pLast, pRingE, pRingI, from, to, step,
+        return k.izhikevich(pV, pU, pE, pI, pLast, ringed, pRingE, pRingI, from, to, step,
           c.a, c.b, c.c, c.d, c.vPeak, c.iOffset, c.dt, c.pe, c.pi, pOut, count);
       case 'poisson': {
-        const exc = (step % s.ringSlots) * stride;
+        const exc = ringOffset(s, n, step);
         deliverInput(s, exc, exc + n, from, to);
         return updatePoisson(s, net.seed, net.dt, from, to, step, out, count);
       }
       case 'spike_source': {
-        const exc = (step % s.ringSlots) * stride;
+        const exc = ringOffset(s, n, step);
         deliverInput(s, exc, exc + n, from, to);
         return updateSpikeSource(s, from, to, step, out, count);
       }
@@ -93,14 +95,15 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
     const pSpikes = spikes.byteOffset;
     const pWeight = part.weight.byteOffset + block.weightShift * 4;
     const w = block.weightConstant;
-    if (block.delayConstant > 0) {
-      const pSlot = ringBase + ((step + block.delayConstant) % s.ringSlots) * stride * 4;
-      if (w !== null) k.propagateShared(pRow, pTarget, pSpikes, first, last, block.sourceOffset, pSlot, w);
-      else k.propagateWeighted(pRow, pTarget, pWeight, pSpikes, first, last, block.sourceOffset, pSlot);
+    const d = block.delayConstant;
+    if (d > 0) {
+      const pDest = d === 1 ? pSyn : ringBase + ((step + d) % s.ringSlots) * stride * 4;
+      if (w !== null) k.propagateShared(pRow, pTarget, pSpikes, first, last, block.sourceOffset, pDest, w);
+      else k.propagateWeighted(pRow, pTarget, pWeight, pSpikes, first, last, block.sourceOffset, pDest);
       return;
     }
     const pDelay = part.delay.byteOffset + block.delayShift;
-    k.propagateDelayed(pRow, pTarget, w === null ? 1 : 0, pWeight, w ?? 0, pDelay, pSpikes, first, last, block.sourceOffset, ringBase, step % s.ringSlots, s.ringSlots, stride);
+    k.propagateDelayed(pRow, pTarget, w === null ? 1 : 0, pWeight, w ?? 0, pDelay, pSpikes, first, last, block.sourceOffset, pSyn, ringBase, step, s.ringSlots, stride);
   }
 
   return { kind: 'wasm', update, propagate };

@@ -42,7 +42,7 @@ const MIN_NORMAL: f32 = 1.17549435e-38;
 
 /** Conductance-based LIF (lif_cond), forward Euler; see updateLifCond in neurons.ts. */
 export function lifCond(
-  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, pRingE: usize, pRingI: usize,
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: i32, pRingE: usize, pRingI: usize,
   from: i32, to: i32, step: i32,
   dtOverCm: f32, gl: f32, vRest: f32, eRevE: f32, eRevI: f32, iOffset: f32, decayE: f32, decayI: f32,
   vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
@@ -68,10 +68,14 @@ export function lifCond(
   let i = from;
   for (; i + 4 <= to; i += 4) {
     let v = v128.load(at(pV, i));
-    const ge = f32x4.add(v128.load(at(pE, i)), v128.load(at(pRingE, i)));
-    const gi = f32x4.add(v128.load(at(pI, i)), v128.load(at(pRingI, i)));
-    v128.store(at(pRingE, i), zero);
-    v128.store(at(pRingI, i), zero);
+    let ge = v128.load(at(pE, i));
+    let gi = v128.load(at(pI, i));
+    if (ringed) {
+      ge = f32x4.add(ge, v128.load(at(pRingE, i)));
+      gi = f32x4.add(gi, v128.load(at(pRingI, i)));
+      v128.store(at(pRingE, i), zero);
+      v128.store(at(pRingI, i), zero);
+    }
     const last = v128.load(at(pLast, i));
     const free = i32x4.le_s(last, sLim);
     const leakAndExc = f32x4.add(f32x4.mul(sGl, f32x4.sub(sVRest, v)), f32x4.mul(ge, f32x4.sub(sERevE, v)));
@@ -97,10 +101,14 @@ export function lifCond(
   }
   for (; i < to; i++) {
     let v = load<f32>(at(pV, i));
-    const ge: f32 = load<f32>(at(pE, i)) + load<f32>(at(pRingE, i));
-    const gi: f32 = load<f32>(at(pI, i)) + load<f32>(at(pRingI, i));
-    store<f32>(at(pRingE, i), 0);
-    store<f32>(at(pRingI, i), 0);
+    let ge = load<f32>(at(pE, i));
+    let gi = load<f32>(at(pI, i));
+    if (ringed) {
+      ge += load<f32>(at(pRingE, i));
+      gi += load<f32>(at(pRingI, i));
+      store<f32>(at(pRingE, i), 0);
+      store<f32>(at(pRingI, i), 0);
+    }
     const free = load<i32>(at(pLast, i)) <= lim;
     if (free) {
       const leakAndExc: f32 = gl * (vRest - v) + ge * (eRevE - v);
@@ -130,7 +138,7 @@ export function lifCond(
 
 /** Current-based LIF (lif), exact integration; see updateLif in neurons.ts. */
 export function lif(
-  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, pRingE: usize, pRingI: usize,
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: i32, pRingE: usize, pRingI: usize,
   from: i32, to: i32, step: i32,
   pm: f32, pe: f32, pi: f32, ke: f32, ki: f32, vInf: f32,
   vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
@@ -154,10 +162,14 @@ export function lif(
   let i = from;
   for (; i + 4 <= to; i += 4) {
     let v = v128.load(at(pV, i));
-    const ie = f32x4.add(v128.load(at(pE, i)), v128.load(at(pRingE, i)));
-    const ii = f32x4.add(v128.load(at(pI, i)), v128.load(at(pRingI, i)));
-    v128.store(at(pRingE, i), zero);
-    v128.store(at(pRingI, i), zero);
+    let ie = v128.load(at(pE, i));
+    let ii = v128.load(at(pI, i));
+    if (ringed) {
+      ie = f32x4.add(ie, v128.load(at(pRingE, i)));
+      ii = f32x4.add(ii, v128.load(at(pRingI, i)));
+      v128.store(at(pRingE, i), zero);
+      v128.store(at(pRingI, i), zero);
+    }
     const last = v128.load(at(pLast, i));
     const free = i32x4.le_s(last, sLim);
     const relaxed = f32x4.add(sVInf, f32x4.mul(f32x4.sub(v, sVInf), sPm));
@@ -183,10 +195,14 @@ export function lif(
   }
   for (; i < to; i++) {
     let v = load<f32>(at(pV, i));
-    const ie: f32 = load<f32>(at(pE, i)) + load<f32>(at(pRingE, i));
-    const ii: f32 = load<f32>(at(pI, i)) + load<f32>(at(pRingI, i));
-    store<f32>(at(pRingE, i), 0);
-    store<f32>(at(pRingI, i), 0);
+    let ie = load<f32>(at(pE, i));
+    let ii = load<f32>(at(pI, i));
+    if (ringed) {
+      ie += load<f32>(at(pRingE, i));
+      ii += load<f32>(at(pRingI, i));
+      store<f32>(at(pRingE, i), 0);
+      store<f32>(at(pRingI, i), 0);
+    }
     const free = load<i32>(at(pLast, i)) <= lim;
     if (free) v = (vInf + (v - vInf) * pm) + (ie * ke - ii * ki);
     store<f32>(at(pE, i), flush(ie * pe));
@@ -212,7 +228,7 @@ export function lif(
 
 /** Izhikevich (2003), forward Euler, no refractory period; see updateIzhikevich in neurons.ts. */
 export function izhikevich(
-  pV: usize, pU: usize, pE: usize, pI: usize, pLast: usize, pRingE: usize, pRingI: usize,
+  pV: usize, pU: usize, pE: usize, pI: usize, pLast: usize, ringed: i32, pRingE: usize, pRingI: usize,
   from: i32, to: i32, step: i32,
   a: f32, b: f32, c: f32, d: f32, vPeak: f32, iOffset: f32, dt: f32, pe: f32, pi: f32,
   pOut: usize, count: i32,
@@ -237,10 +253,14 @@ export function izhikevich(
   for (; i + 4 <= to; i += 4) {
     const v = v128.load(at(pV, i));
     const u = v128.load(at(pU, i));
-    const ie = f32x4.add(v128.load(at(pE, i)), v128.load(at(pRingE, i)));
-    const ii = f32x4.add(v128.load(at(pI, i)), v128.load(at(pRingI, i)));
-    v128.store(at(pRingE, i), zero);
-    v128.store(at(pRingI, i), zero);
+    let ie = v128.load(at(pE, i));
+    let ii = v128.load(at(pI, i));
+    if (ringed) {
+      ie = f32x4.add(ie, v128.load(at(pRingE, i)));
+      ii = f32x4.add(ii, v128.load(at(pRingI, i)));
+      v128.store(at(pRingE, i), zero);
+      v128.store(at(pRingI, i), zero);
+    }
     const current = f32x4.add(f32x4.sub(ie, ii), sIOffset);
     const square = f32x4.mul(f32x4.mul(sQuadratic, v), v);
     const dv = f32x4.add(f32x4.sub(f32x4.add(f32x4.add(square, f32x4.mul(sFive, v)), s140), u), current);
@@ -261,10 +281,14 @@ export function izhikevich(
   for (; i < to; i++) {
     const v = load<f32>(at(pV, i));
     const u = load<f32>(at(pU, i));
-    const ie: f32 = load<f32>(at(pE, i)) + load<f32>(at(pRingE, i));
-    const ii: f32 = load<f32>(at(pI, i)) + load<f32>(at(pRingI, i));
-    store<f32>(at(pRingE, i), 0);
-    store<f32>(at(pRingI, i), 0);
+    let ie = load<f32>(at(pE, i));
+    let ii = load<f32>(at(pI, i));
+    if (ringed) {
+      ie += load<f32>(at(pRingE, i));
+      ii += load<f32>(at(pRingI, i));
+      store<f32>(at(pRingE, i), 0);
+      store<f32>(at(pRingI, i), 0);
+    }
     const current: f32 = (ie - ii) + iOffset;
     const dv: f32 = ((((quadratic * v) * v + 5 * v) + 140) - u) + current;
     let vNext: f32 = v + dt * dv;
@@ -286,44 +310,46 @@ export function izhikevich(
 
 /**
  * Spikes pSpikes[from .. to) (global, ascending, all from the block's source population) through a
- * block whose synapses share weight `w` and one delay: every target column gets w added in the ring
- * slot at pSlot. pRow points at the block's row pointers, sourceOffset is its first source neuron.
+ * block whose synapses share weight `w` and one delay: every target column gets w added at pDest
+ * (the synaptic variables for a one-step delay, else the ring slot of the delay). pRow points at the
+ * block's row pointers, sourceOffset is its first source neuron.
  */
-export function propagateShared(pRow: usize, pTarget: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSlot: usize, w: f32): void {
+export function propagateShared(pRow: usize, pTarget: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pDest: usize, w: f32): void {
   for (let k = from; k < to; k++) {
     const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
     const end = <i32>load<u32>(at(pRow, s + 1));
     for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
-      const p = at(pSlot, <i32>load<u32>(at(pTarget, j)));
+      const p = at(pDest, <i32>load<u32>(at(pTarget, j)));
       store<f32>(p, load<f32>(p) + w);
     }
   }
 }
 
 /** As propagateShared, with a weight per synapse at pWeight + 4·j (pWeight already shifted to the block). */
-export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSlot: usize): void {
+export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pDest: usize): void {
   for (let k = from; k < to; k++) {
     const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
     const end = <i32>load<u32>(at(pRow, s + 1));
     for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
-      const p = at(pSlot, <i32>load<u32>(at(pTarget, j)));
+      const p = at(pDest, <i32>load<u32>(at(pTarget, j)));
       store<f32>(p, load<f32>(p) + load<f32>(at(pWeight, j)));
     }
   }
 }
 
 /**
- * Per-synapse delays (u8 at pDelay + j, shifted to the block) and, when `weighted`, weights: the
- * slot of a synapse is (now + delay) mod slots, each slot `stride` floats from pRing.
+ * Per-synapse delays (u8 at pDelay + j, shifted to the block) and, when `weighted`, weights: a
+ * one-step synapse adds to the synaptic variables at pSyn, a longer one to ring slot
+ * (step + delay) mod slots, each slot `stride` floats from pRing.
  */
-export function propagateDelayed(pRow: usize, pTarget: usize, weighted: i32, pWeight: usize, w: f32, pDelay: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pRing: usize, now: i32, slots: i32, stride: i32): void {
+export function propagateDelayed(pRow: usize, pTarget: usize, weighted: i32, pWeight: usize, w: f32, pDelay: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSyn: usize, pRing: usize, step: i32, slots: i32, stride: i32): void {
   for (let k = from; k < to; k++) {
     const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
     const end = <i32>load<u32>(at(pRow, s + 1));
     for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
-      let slot = now + <i32>load<u8>(pDelay + <usize>j);
-      if (slot >= slots) slot -= slots;
-      const p = at(pRing, slot * stride + <i32>load<u32>(at(pTarget, j)));
+      const delay = <i32>load<u8>(pDelay + <usize>j);
+      const column = <i32>load<u32>(at(pTarget, j));
+      const p = delay == 1 ? at(pSyn, column) : at(pRing, <i32>(<u32>(step + delay) % <u32>slots) * stride + column);
       const weight: f32 = weighted ? load<f32>(at(pWeight, j)) : w;
       store<f32>(p, load<f32>(p) + weight);
     }
