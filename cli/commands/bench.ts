@@ -1,6 +1,7 @@
 // `hasn bench …`: benchmarks against reference simulators, one subcommand per benchmark (add one to BENCHMARKS).
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatCobaRtf, runCobaRtf } from '../../bench/coba-rtf.ts';
+import type { KernelKind } from '../../core/engine/create-engine.ts';
 import { HasnError } from '../../core/errors.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -20,13 +21,17 @@ function addCoba(bench: Command): void {
     .description('COBA network: real-time factor of HASN\'s engine vs Brian2 cpp_standalone (1 thread), and both firing rates')
     .option('--neurons <n>', 'total neurons (80 % excitatory, p = 80/N)', positiveInteger, 4000)
     .option('--duration-s <s>', 'simulated seconds', positiveNumber, 10)
-    .option('--workers <w>', 'engine workers (1 = single-thread reference engine)', positiveInteger, 1)
+    .option('--workers <w>', 'engine worker threads (0 = the single-thread engine in this thread)', nonNegativeInteger, 0)
+    .addOption(new Option('--kernels <kind>', 'engine kernels (default: wasm when the network fits in 4 GiB)').choices(['wasm', 'ts']))
     .option('--repeat <r>', 'runs per simulator; the median loop time is reported', positiveInteger, 3)
     .option('--seed <s>', 'network seed (each simulator draws its own network from it)', nonNegativeInteger, 1)
     .option('--json', 'print the full report as JSON')
-    .action(async (opts: { neurons: number; durationS: number; workers: number; repeat: number; seed: number; json?: boolean }) => {
+    .action(async (opts: { neurons: number; durationS: number; workers: number; kernels?: KernelKind; repeat: number; seed: number; json?: boolean }) => {
       await reportingUnavailable(async () => {
-        const report = await runCobaRtf({ neurons: opts.neurons, durationS: opts.durationS, workers: opts.workers, repeat: opts.repeat, seed: opts.seed });
+        const report = await runCobaRtf({
+          neurons: opts.neurons, durationS: opts.durationS, workers: opts.workers, repeat: opts.repeat, seed: opts.seed,
+          ...(opts.kernels === undefined ? {} : { kernels: opts.kernels }),
+        });
         process.stdout.write(`${opts.json ? JSON.stringify(report) : formatCobaRtf(report)}\n`);
       });
     });

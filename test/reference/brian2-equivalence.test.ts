@@ -38,7 +38,12 @@ describe(`COBA and CUBA (${NEURONS} neurons, ${DURATION_S} s) against Brian2 2.5
       run.catch(() => undefined); // rejections are awaited below; no unhandled-rejection report meanwhile
       return run;
     });
-    const ours = MODELS.map((model) => SEEDS.map((seed) => timeEngine(referenceSpec(model, { neurons: NEURONS, seed }), { durationS: DURATION_S })));
+    const ours: EngineTiming[][] = [];
+    for (const model of MODELS) {
+      const runs: EngineTiming[] = [];
+      for (const seed of SEEDS) runs.push(await timeEngine(referenceSpec(model, { neurons: NEURONS, seed }), { durationS: DURATION_S }));
+      ours.push(runs);
+    }
     const oursDone = performance.now();
     const brian = await Promise.all(pending);
     MODELS.forEach((model, k) => sides.set(model, { hasn: ours[k]!, brian2: brian[k]! }));

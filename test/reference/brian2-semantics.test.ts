@@ -2,6 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBrian2Cases, type Brian2Case, type Brian2CaseResult } from '../../bench/brian2-runner.ts';
 import { compileNetwork } from '../../core/compile/compile.ts';
+import type { CompiledNetwork } from '../../core/compile/types.ts';
+import { createEngine, type KernelKind } from '../../core/engine/create-engine.ts';
 import { ReferenceEngine } from '../../core/engine/engine.ts';
 import type { NetworkSpec, NetworkSpecInput } from '../../core/spec/schema.ts';
 import { parseSpec } from '../../core/spec/validate.ts';
@@ -109,9 +111,17 @@ interface OurRun {
   v: Record<string, number[]>;
 }
 
-function runOurs(c: Brian2Case): OurRun {
-  const net = compileNetwork(c.spec);
-  const engine = new ReferenceEngine(net);
+/** What the tests need of an engine: the closed-loop surface shared by ReferenceEngine and createEngine's engines. */
+interface Stepper {
+  readonly step: number;
+  readonly spikes: Uint32Array;
+  readonly spikeCount: number;
+  inject(globalIndices: ArrayLike<number>): void;
+  advance(): void;
+}
+
+/** Steps one at a time, injecting before each step and reading spikes and v after it. */
+function runOn(c: Brian2Case, net: CompiledNetwork, engine: Stepper): OurRun {
   const due = new Map<number, number[]>();
   for (const [step, neuron] of c.inject ?? []) due.set(step, [...(due.get(step) ?? []), neuron]);
   const spikes: [number, number][] = [];
@@ -125,6 +135,22 @@ function runOurs(c: Brian2Case): OurRun {
     for (const i of c.recordV ?? []) v[String(i)]!.push(net.state.v[i]!);
   }
   return { spikes, v };
+}
+
+function runReference(c: Brian2Case): OurRun {
+  const net = compileNetwork(c.spec);
+  return runOn(c, net, new ReferenceEngine(net));
+}
+
+/** The engine the CLI and the agent use, in this thread, with the given kernels. */
+async function runProduction(c: Brian2Case, kernels: KernelKind): Promise<OurRun> {
+  const net = compileNetwork(c.spec, { memory: kernels === 'ts' ? 'shared' : 'wasm' });
+  const engine = await createEngine(net, { workers: 0, kernels });
+  try {
+    return runOn(c, net, engine);
+  } finally {
+    await engine.close();
+  }
 }
 
 function stepsOf(spikes: readonly [number, number][], neuron: number): number[] {
@@ -160,11 +186,15 @@ function constantDriveSpikes(method: 'exact' | 'euler', p: { tau: number; vInf: 
 describe('step semantics pinned against Brian2 2.5.1 (tiny deterministic networks)', () => {
   const brian = new Map<string, Brian2CaseResult>();
   const ours = new Map<string, OurRun>();
+  const production = new Map<string, OurRun>();
 
   beforeAll(async () => {
     const results = await runBrian2Cases(CASES, { timeoutMs: 240_000 });
     for (const r of results) brian.set(r.name, r);
-    for (const c of CASES) ours.set(c.name, runOurs(c));
+    for (const c of CASES) ours.set(c.name, runReference(c));
+    for (const kernels of ['wasm', 'ts'] as const) {
+      for (const c of CASES) production.set(`${c.name}/${kernels}`, await runProduction(c, kernels));
+    }
     for (const c of CASES) {
       console.log(`${c.name}: HASN spikes ${JSON.stringify(ours.get(c.name)!.spikes.slice(0, 12))}${ours.get(c.name)!.spikes.length > 12 ? ' …' : ''}`);
       console.log(`${c.name}: Brian2 spikes ${JSON.stringify(brian.get(c.name)!.spikes.slice(0, 12))}${brian.get(c.name)!.spikes.length > 12 ? ' …' : ''}`);
@@ -173,6 +203,16 @@ describe('step semantics pinned against Brian2 2.5.1 (tiny deterministic network
 
   it('every case gives exactly the same spikes (step, neuron) in HASN and in Brian2', () => {
     for (const c of CASES) expect({ case: c.name, spikes: ours.get(c.name)!.spikes }).toEqual({ case: c.name, spikes: brian.get(c.name)!.spikes });
+  });
+
+  it('the production engine (createEngine in this thread, wasm and ts kernels) gives the same spikes and v as Brian2 too', () => {
+    for (const kernels of ['wasm', 'ts']) {
+      for (const c of CASES) {
+        const run = production.get(`${c.name}/${kernels}`)!;
+        expect({ case: c.name, kernels, spikes: run.spikes }).toEqual({ case: c.name, kernels, spikes: brian.get(c.name)!.spikes });
+        for (const neuron of c.recordV ?? []) expect(maxAbsDiff(run.v[String(neuron)]!, brian.get(c.name)!.v[String(neuron)]!)).toBeLessThan(V_TOLERANCE_MV);
+      }
+    }
   });
 
   it('threshold is strict: v equal to v_thresh never fires, 0.01 mV above fires in step 0', () => {
