@@ -48,8 +48,8 @@ export interface AgentOperations {
   listSnapshots(): SnapshotInfo[];
   createSnapshot(actor: string): SnapshotInfo;
   restoreSnapshot(id: number, actor: string): { step: number };
-  /** Sensor-sample → input-spike latencies (ms) recorded from `cursor` on (a new brain starts at 0). */
-  latencySince(cursor: number): { values: number[]; next: number };
+  /** Sensor-value → input latencies (ms, see AgentStatus.latency_ms) recorded from `cursor` on (a new brain starts at 0). */
+  latencySince(kind: 'to_step' | 'to_spike', cursor: number): { values: number[]; next: number };
   /** Messages waiting in the durable outbox. */
   outboxDepth(): number;
   /** The effective config (secrets are file paths, never contents). */

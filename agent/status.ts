@@ -30,6 +30,12 @@ export interface BrainStatus {
   reward: Record<string, number>;
 }
 
+export interface LatencySummary {
+  p50: number | null;
+  p99: number | null;
+  samples: number;
+}
+
 export interface AgentStatus {
   device: { id: string; name: string | null };
   state: AgentState;
@@ -48,7 +54,11 @@ export interface AgentStatus {
   sensors: SensorStatus[];
   actuators: ActuatorStatus[];
   snapshots: { count: number; last_age_s: number | null };
-  latency_ms: { p50: number | null; p99: number | null; samples: number };
+  /**
+   * Sensor value → input, in ms over the recent measurements: `to_step` until a step encoded it (the agent's own
+   * delay), `to_spike` until its first input spike (plus the encoder's coding delay).
+   */
+  latency_ms: { to_step: LatencySummary; to_spike: LatencySummary };
   extensions: { name: string; ok: boolean; detail: string | null }[];
   /** CPU temperature, load and memory of the device. */
   health: HealthReading;

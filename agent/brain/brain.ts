@@ -44,7 +44,10 @@ export class Brain {
   readonly outputs: readonly OutputBinding[];
   readonly activity: PopulationActivity;
   readonly raster: SpikeRaster;
-  readonly latency = new LatencyRecorder();
+  /** Sensor value → end of the first step that encoded it: the agent's own delay (batching, scheduling). */
+  readonly stepLatency = new LatencyRecorder();
+  /** Sensor value → end of the step carrying its first input spike: adds the encoder's coding delay (stochastic for rate codes). */
+  readonly spikeLatency = new LatencyRecorder();
   /** The step the brain started at (0, or the step of the restored snapshot). */
   readonly startStep: number;
   /** Problems met restoring encoder/decoder state (those codecs started fresh). */
@@ -116,16 +119,28 @@ export class Brain {
       this.activity.record(spikes, count);
       this.raster.append(step, spikes, count);
       for (let o = 0; o < outputs.length; o++) outputs[o]!.observe(step, spikes, count);
-      if (waiting) this.recordLatencies();
+      // Every step encodes every input, so the batch's first step is the one that encoded waiting values.
+      if (n === 0) this.recordStepLatencies();
+      if (waiting) this.recordSpikeLatencies();
+    }
+  }
+
+  private recordStepLatencies(): void {
+    let now = Number.NaN;
+    for (const input of this.inputs) {
+      if (Number.isNaN(input.unencodedSince)) continue;
+      if (Number.isNaN(now)) now = this.now();
+      this.stepLatency.record(now - input.unencodedSince);
+      input.unencodedSince = Number.NaN;
     }
   }
 
   /** Inputs whose pending value produced spikes in the step just run (marked spike_source neurons always fire). */
-  private recordLatencies(): void {
+  private recordSpikeLatencies(): void {
     const now = this.now();
     for (const input of this.inputs) {
       if (!input.firedPending) continue;
-      this.latency.record(now - input.pendingSince);
+      this.spikeLatency.record(now - input.pendingSince);
       input.pendingSince = Number.NaN;
       input.firedPending = false;
     }

@@ -14,8 +14,10 @@ export class InputBinding {
   readonly emitted: Uint32Array;
   /** The last value set (sensor or API), for status and the dashboard; null before the first. */
   value: number | readonly number[] | null = null;
-  /** Wall time (ms, the agent clock) of a value not yet turned into a spike; NaN when none is waiting. */
+  /** Agent clock (ms) when a value arrived that has not yet produced a spike; NaN when none is waiting. */
   pendingSince = Number.NaN;
+  /** Agent clock (ms) when a value arrived that no step has encoded yet; NaN when none is waiting. */
+  unencodedSince = Number.NaN;
   /** Set by the step loop when the pending value produced spikes in the step being run. */
   firedPending = false;
 
@@ -37,5 +39,6 @@ export class InputBinding {
     this.encoder.setValue(value);
     this.value = typeof value === 'number' ? value : [...value];
     if (Number.isNaN(this.pendingSince)) this.pendingSince = now;
+    if (Number.isNaN(this.unencodedSince)) this.unencodedSince = now;
   }
 }

@@ -91,6 +91,9 @@ export async function buildHttpApp(ops: AgentOperations, config: HttpConfig, log
   const anonymous = anonymousRole(config);
   const stream = new LiveStream(ops);
   const metrics = createAgentMetrics(ops);
+  // JSON only: fastify would otherwise accept text/plain, the one body type a foreign web page can POST
+  // cross-origin without a CORS preflight.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request) => {
     try {

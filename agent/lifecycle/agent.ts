@@ -13,6 +13,7 @@ import type { NetworkSpec } from '../../core/spec/schema.ts';
 import type { IoClock } from '../../drivers/io/types.ts';
 import { chooseBackend, type BackendChoice } from '../brain/backend-choice.ts';
 import { Brain } from '../brain/brain.ts';
+import type { LatencyRecorder } from '../brain/latency-recorder.ts';
 import { loadBrainSpec, type BrainSource } from '../brain/brain-source.ts';
 import type { AgentConfig, Sensor } from '../config/schema.ts';
 import { effectiveIo } from '../config/simulation.ts';
@@ -285,7 +286,10 @@ export class Agent implements AgentOperations {
     if (this.backend.fallbackReason !== null) reasons.push(this.backend.fallbackReason);
     if (brain === null && this.state !== 'starting') reasons.push('no brain deployed');
     const degraded = this.state === 'running' && (sensors.some((s) => s.state === 'failed') || actuators.some((a) => a.state === 'failed') || extensions.some((e) => !e.ok));
-    const [p50, p99] = brain?.latency.percentiles([50, 99]) ?? [null, null];
+    const percentiles = (recorder: LatencyRecorder | undefined) => {
+      const [p50, p99] = recorder?.percentiles([50, 99]) ?? [null, null];
+      return { p50: p50 ?? null, p99: p99 ?? null, samples: Math.min(recorder?.written ?? 0, recorder?.capacity ?? 0) };
+    };
     return {
       device: { id: this.config.device.id, name: this.config.device.name ?? null },
       state: degraded ? 'degraded' : this.state,
@@ -320,7 +324,7 @@ export class Agent implements AgentOperations {
       sensors,
       actuators,
       snapshots: { count: this.snapshotService?.stored ?? 0, last_age_s: this.snapshotService?.ageSeconds() ?? null },
-      latency_ms: { p50, p99, samples: Math.min(brain?.latency.written ?? 0, brain?.latency.capacity ?? 0) },
+      latency_ms: { to_step: percentiles(brain?.stepLatency), to_spike: percentiles(brain?.spikeLatency) },
       extensions,
       health: this.systemHealth.latest,
     };
@@ -406,8 +410,9 @@ export class Agent implements AgentOperations {
     return { step: brain.startStep };
   }
 
-  latencySince(cursor: number): { values: number[]; next: number } {
-    return this.runtimeInstance?.brain?.latency.since(cursor) ?? { values: [], next: 0 };
+  latencySince(kind: 'to_step' | 'to_spike', cursor: number): { values: number[]; next: number } {
+    const brain = this.runtimeInstance?.brain;
+    return (kind === 'to_step' ? brain?.stepLatency : brain?.spikeLatency)?.since(cursor) ?? { values: [], next: 0 };
   }
 
   outboxDepth(): number {

@@ -20,11 +20,10 @@ function mirror(counter: Counter, value: number): void {
 
 export function createAgentMetrics(ops: AgentOperations): AgentMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hasn_process_' });
+  // Node's own metrics as hasn_process_* / hasn_nodejs_* (CPU, resident memory, event-loop lag, GC).
+  collectDefaultMetrics({ register: registry, prefix: 'hasn_' });
   const registers = [registry];
   let status = ops.status();
-  let latencyCursor = 0;
-  let latencyBoot = '';
 
   // Read the status once per scrape: the first collector refreshes it for all others.
   new Gauge({
@@ -96,19 +95,27 @@ export function createAgentMetrics(ops: AgentOperations): AgentMetrics {
       for (const s of status.sensors) this.set({ sensor: s.id }, s.state === 'running' ? 1 : 0);
     },
   });
-  new Histogram({
-    name: 'hasn_sensor_to_spike_latency_seconds', help: 'From a value reaching an input to the end of the step that turned it into spikes', registers,
-    buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1],
-    collect() {
-      if (latencyBoot !== (status.brain?.spec_hash ?? '') + String(status.brain?.restored_from?.snapshot ?? '')) {
-        latencyBoot = (status.brain?.spec_hash ?? '') + String(status.brain?.restored_from?.snapshot ?? '');
-        latencyCursor = 0;
-      }
-      const { values, next } = ops.latencySince(latencyCursor);
-      latencyCursor = next;
-      for (const ms of values) this.observe(ms / 1000);
-    },
-  });
+  // Fed at scrape time with the measurements since the previous scrape; a new brain restarts the cursors.
+  const cursors = { to_step: 0, to_spike: 0 };
+  let brainKey = '';
+  const latencyHistogram = (kind: 'to_step' | 'to_spike', name: string, help: string) =>
+    new Histogram({
+      name, help, registers,
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1],
+      collect() {
+        const key = `${status.brain?.spec_hash ?? ''}/${status.brain?.restored_from?.snapshot ?? ''}/${status.started_at}`;
+        if (key !== brainKey) {
+          brainKey = key;
+          cursors.to_step = 0;
+          cursors.to_spike = 0;
+        }
+        const { values, next } = ops.latencySince(kind, cursors[kind]);
+        cursors[kind] = next;
+        for (const ms of values) this.observe(ms / 1000);
+      },
+    });
+  latencyHistogram('to_step', 'hasn_sensor_to_step_latency_seconds', 'From a sensor value reaching an input to the end of the engine step that encoded it');
+  latencyHistogram('to_spike', 'hasn_sensor_to_spike_latency_seconds', 'From a sensor value reaching an input to the end of the step carrying its first input spike');
   new Gauge({
     name: 'hasn_reward_level', help: 'Current reward level of each reward_stdp projection', registers, labelNames: ['projection'],
     collect() {

@@ -98,15 +98,16 @@ describe('closed-loop brain', () => {
     expect(() => rewarded.addReward(1, 'hidden_recurrent')).toThrow(expect.objectContaining({ code: 'E_BRAIN_UNKNOWN_PROJECTION' }));
   });
 
-  it('measures the latency from a value reaching an input to the step that carried its first spike', () => {
+  it('measures the latency from a value reaching an input to the step that encoded it and to its first spike', () => {
     const brain = Brain.create(spec, { workers: 1, now: () => fakeNow });
     fakeNow = 1000;
     brain.input('light_left')!.setValue(1, fakeNow);
     fakeNow = 1007;
     brain.runSteps(50);
-    expect(brain.latency.since(0).values).toEqual([7]);
+    expect(brain.spikeLatency.since(0).values).toEqual([7]);
+    expect(brain.stepLatency.since(0).values).toEqual([7]);
     brain.runSteps(50);
-    expect(brain.latency.written).toBe(1); // one measurement per new value, not per spike
+    expect([brain.spikeLatency.written, brain.stepLatency.written]).toEqual([1, 1]); // one measurement per new value, not per spike
   });
 });
 

@@ -169,7 +169,8 @@ function onStatus(event) {
   $('sim-time').textContent = s.brain ? `${fmt(s.brain.sim_time_s, 1)} s` : '–';
   $('steps-per-second').textContent = fmt(s.rates.steps_per_second, 0);
   $('realtime-factor').textContent = fmt(s.rates.realtime_factor, 3);
-  $('latency').textContent = `${fmt(s.latency_ms.p50, 1)} / ${fmt(s.latency_ms.p99, 1)} ms`;
+  $('latency').textContent = `${fmt(s.latency_ms.to_spike.p50, 1)} / ${fmt(s.latency_ms.to_spike.p99, 1)} ms`;
+  $('latency-step').textContent = `${fmt(s.latency_ms.to_step.p50, 1)} / ${fmt(s.latency_ms.to_step.p99, 1)} ms`;
   $('uptime').textContent = duration(s.uptime_s);
   const maxRate = Math.max(1, ...s.populations.map((p) => p.rate_hz));
   fillTable('populations', s.populations.map((p) => [{ text: p.id }, { meter: p.rate_hz / maxRate }, { text: fmt(p.rate_hz, 1), cls: 'num' }]));
