@@ -8,6 +8,7 @@ import { register as registerRun } from './commands/run.ts';
 import { register as registerBench } from './commands/bench.ts';
 import { register as registerAgent } from './commands/agent.ts';
 import { register as registerFleet } from './commands/fleet.ts';
+import { register as registerBackends } from './commands/backends.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hasn')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerAgent(program);
   registerFleet(program);
+  registerBackends(program);
   return program;
 }
 

@@ -1,0 +1,200 @@
+// One behavioural suite on every backend that can run: the same networks, inputs and expectations, each within its stated tolerance.
+//
+// The reference is the cpu backend with one worker. Tolerances (stated per target, and why):
+//   cpu, 1 worker      exact (it is the reference)
+//   cpu, 3 workers     exact: spike trains are bit-identical for every partition/worker count by design
+//   loihi emulate      spike latencies within 3 % (at least 1 step), rates within 5 % (single neurons) /
+//                      10 % (networks): 12-bit decays and 8-bit weights, bit-exact with Lava's
+//                      fixed-point CPU model (a 2 % coarser membrane decay at dt = 0.1 ms shows here)
+//   spinnaker emulate  the same bounds: s16.15 arithmetic with 16-bit weights (near-exact, its adapter says)
+//   akida emulate      runs where check() accepts the network (feed-forward, no leak); elsewhere it must
+//                      decline with stable codes, which the suite asserts
+// Every backend registered in drivers/backends/registry.ts with an emulate or hardware mode is a target.
+// A behaviour a backend declines (check() violations) is asserted as declined, with codes: never skipped silently.
+import { describe, expect, it } from 'vitest';
+import type { NetworkSpec } from '../../core/spec/schema.ts';
+import { BACKENDS } from '../../drivers/backends/registry.ts';
+import type { Backend, BackendMode } from '../../drivers/backends/types.ts';
+import { LOIHI_LIF, cubaLike, runSession, spec } from './specs.ts';
+
+/** Latency: relative error of a spike's delay after its input (at least one step when > 0). */
+interface Tolerance { latency: number; neuronRate: number; networkRate: number }
+interface Target { name: string; backend: Backend; mode: BackendMode; workers?: number; tolerance: Tolerance }
+
+const EXACT: Tolerance = { latency: 0, neuronRate: 0, networkRate: 0 };
+const STATED: Record<string, Tolerance> = {
+  loihi: { latency: 0.03, neuronRate: 0.05, networkRate: 0.1 },
+  spinnaker: { latency: 0.03, neuronRate: 0.05, networkRate: 0.1 },
+  akida: { latency: 0.03, neuronRate: 0.05, networkRate: 0.1 },
+};
+
+const cpu = BACKENDS.find((b) => b.id === 'cpu')!;
+const TARGETS: Target[] = [
+  { name: 'cpu, 1 worker', backend: cpu, mode: 'hardware', workers: 1, tolerance: EXACT },
+  { name: 'cpu, 3 workers', backend: cpu, mode: 'hardware', workers: 3, tolerance: EXACT },
+  ...BACKENDS.filter((b) => b.id !== 'cpu').map((backend): Target => ({
+    name: `${backend.id} emulate`, backend, mode: 'emulate', tolerance: STATED[backend.id] ?? { latency: 0.03, neuronRate: 0.05, networkRate: 0.1 },
+  })),
+];
+
+type Spikes = [number, number][];
+interface Behaviour {
+  name: string;
+  spec: NetworkSpec;
+  steps: number;
+  inject?: Record<number, number[]>;
+  /** Checks a run against the reference run, within the target's tolerance. */
+  expect(ours: Spikes, reference: Spikes, tol: Tolerance): void;
+}
+
+const firstSpike = (spikes: Spikes, from: number, to: number): number | undefined => spikes.find(([, n]) => n >= from && n < to)?.[0];
+const count = (spikes: Spikes, from: number, to: number): number => spikes.filter(([, n]) => n >= from && n < to).length;
+/** |t − r| within the latency tolerance of r's delay after the input at `from` (at least one step unless exact). */
+const closeTime = (t: number | undefined, r: number, from: number, tol: Tolerance, what: string): void => {
+  expect(t, what).toBeDefined();
+  const allowed = tol.latency === 0 ? 0 : Math.max(1, Math.ceil(tol.latency * (r - from)));
+  expect(Math.abs(t! - r), `${what}: step ${t} vs ${r}`).toBeLessThanOrEqual(allowed);
+};
+const closeRate = (ours: number, reference: number, tol: number, what: string): void => {
+  expect(reference, `${what}: the reference is active`).toBeGreaterThan(0);
+  expect(Math.abs(ours - reference) / reference, `${what}: ${ours} vs ${reference} spikes`).toBeLessThanOrEqual(tol);
+};
+
+const feedForward = (weight: number) => spec({
+  dt_ms: 0.1,
+  populations: [{ id: 'in', size: 2, model: { type: 'spike_source' } }, { id: 'n', size: 1, model: LOIHI_LIF }],
+  projections: [
+    { id: 'exc', source: 'in', target: 'n', connector: { type: 'explicit', pairs: [[0, 0]] }, weight },
+    { id: 'inh', source: 'in', target: 'n', connector: { type: 'explicit', pairs: [[1, 0]] }, weight, receptor: 'inh' },
+  ],
+});
+
+const BEHAVIOURS: Behaviour[] = [
+  {
+    name: 'a strong input spike makes a LIF neuron fire a few steps later (one-step synaptic delay)',
+    spec: feedForward(6), steps: 300, inject: { 5: [0] },
+    expect(ours, ref, tol) {
+      const r = firstSpike(ref, 2, 3)!;
+      expect(r).toBeGreaterThan(6);
+      closeTime(firstSpike(ours, 2, 3), r, 5, tol, 'output spike');
+      expect(count(ours, 2, 3)).toBe(1);
+    },
+  },
+  {
+    name: 'a weak input spike stays below threshold: no output spike',
+    spec: feedForward(4), steps: 300, inject: { 5: [0] },
+    expect(ours) { expect(count(ours, 2, 3)).toBe(0); },
+  },
+  {
+    name: 'inhibition arriving with the excitation cancels it',
+    spec: feedForward(6), steps: 300, inject: { 5: [0, 1] },
+    expect(ours) {
+      expect(count(ours, 0, 2)).toBe(2); // the inputs themselves
+      expect(count(ours, 2, 3)).toBe(0);
+    },
+  },
+  {
+    name: 'a volley crosses a three-layer feed-forward chain, one layer after the other',
+    spec: spec({
+      dt_ms: 0.1,
+      populations: [
+        { id: 'in', size: 4, model: { type: 'spike_source' } },
+        { id: 'a', size: 4, model: LOIHI_LIF }, { id: 'b', size: 4, model: LOIHI_LIF }, { id: 'c', size: 4, model: LOIHI_LIF },
+      ],
+      projections: [
+        { id: 'in_a', source: 'in', target: 'a', connector: { type: 'all_to_all' }, weight: 1.6 },
+        { id: 'a_b', source: 'a', target: 'b', connector: { type: 'all_to_all' }, weight: 1.6 },
+        { id: 'b_c', source: 'b', target: 'c', connector: { type: 'all_to_all' }, weight: 1.6 },
+      ],
+    }),
+    steps: 300, inject: { 10: [0, 1, 2, 3] },
+    expect(ours, ref, tol) {
+      const layers = [[4, 8], [8, 12], [12, 16]] as const;
+      const times = layers.map(([a, b]) => firstSpike(ours, a, b));
+      const refTimes = layers.map(([a, b]) => firstSpike(ref, a, b)!);
+      expect(refTimes[0]! < refTimes[1]! && refTimes[1]! < refTimes[2]!).toBe(true);
+      times.forEach((t, k) => closeTime(t, refTimes[k]!, 10, tol, `layer ${k}`));
+      layers.forEach(([a, b]) => expect(count(ours, a, b)).toBe(4)); // one spike per neuron per layer
+    },
+  },
+  {
+    name: 'a constant offset current makes a neuron fire regularly at the float rate',
+    spec: spec({ dt_ms: 0.1, populations: [{ id: 'n', size: 1, model: { ...LOIHI_LIF, i_offset_nA: 1.5 } }] }),
+    steps: 20_000,
+    expect(ours, ref, tol) {
+      expect(count(ref, 0, 1)).toBeGreaterThan(20);
+      closeRate(count(ours, 0, 1), count(ref, 0, 1), tol.neuronRate, 'rate');
+      const isi = ours.slice(1).map(([t], k) => t - ours[k]![0]);
+      expect(Math.max(...isi) - Math.min(...isi)).toBeLessThanOrEqual(tol.latency === 0 ? 1 : 3); // regular
+    },
+  },
+  {
+    name: 'a recurrent excitatory/inhibitory network keeps its population rates',
+    spec: cubaLike(400, 7), steps: 5000,
+    expect(ours, ref, tol) {
+      closeRate(count(ours, 0, 320), count(ref, 0, 320), tol.networkRate, 'excitatory');
+      closeRate(count(ours, 320, 400), count(ref, 320, 400), tol.networkRate, 'inhibitory');
+    },
+  },
+];
+
+async function run(target: Target, b: Behaviour, steps = b.steps, snapshot?: Uint8Array): Promise<Spikes> {
+  const artifact = await target.backend.compile(b.spec, { mode: target.mode, workers: target.workers });
+  const session = await target.backend.open(artifact, { snapshot, workers: target.workers });
+  try {
+    return await runSession(session, steps, b.inject);
+  } finally {
+    await session.close();
+  }
+}
+
+const references = new Map<string, Promise<Spikes>>();
+const reference = (b: Behaviour): Promise<Spikes> => {
+  if (!references.has(b.name)) references.set(b.name, run(TARGETS[0]!, b));
+  return references.get(b.name)!;
+};
+
+describe.each(TARGETS)('behaviour on $name', (target) => {
+  it('is a registered backend whose probe offers this mode', async () => {
+    expect((await target.backend.probe()).modes).toContain(target.mode);
+  });
+
+  for (const b of BEHAVIOURS) {
+    it(b.name, async () => {
+      const violations = target.backend.check(b.spec);
+      if (violations.length > 0) {
+        // Declined: every reason carries a stable code and a path; compile refuses with them.
+        for (const v of violations) expect(v.code).toMatch(/^E_[A-Z0-9_]+$/);
+        await expect(target.backend.compile(b.spec, { mode: target.mode })).rejects.toMatchObject({ issues: violations });
+        return;
+      }
+      b.expect(await run(target, b), await reference(b), target.tolerance);
+    });
+  }
+
+  it('returns spikes in canonical order (step, then neuron ascending) and the next step number', async () => {
+    const b = BEHAVIOURS[5]!;
+    if (target.backend.check(b.spec).length > 0) return expect(target.backend.check(b.spec).length).toBeGreaterThan(0);
+    const session = await target.backend.open(await target.backend.compile(b.spec, { mode: target.mode, workers: target.workers }));
+    await session.step(100);
+    const out = await session.step(400);
+    expect(out.step).toBe(500);
+    for (let k = 1; k < out.spikes.step.length; k++) {
+      const ordered = out.spikes.step[k - 1]! < out.spikes.step[k]! || (out.spikes.step[k - 1] === out.spikes.step[k] && out.spikes.neuron[k - 1]! < out.spikes.neuron[k]!);
+      expect(ordered).toBe(true);
+    }
+    expect(out.spikes.step[0]).toBeGreaterThanOrEqual(100);
+    await session.close();
+  });
+
+  it('continues from its own snapshot exactly as an uninterrupted run', async () => {
+    const b = BEHAVIOURS[5]!;
+    if (target.backend.check(b.spec).length > 0) return expect(target.backend.check(b.spec).length).toBeGreaterThan(0);
+    const artifact = await target.backend.compile(b.spec, { mode: target.mode, workers: target.workers });
+    const whole = await runSession(await target.backend.open(artifact), 1000);
+    const first = await target.backend.open(artifact);
+    await first.step(400);
+    const resumed = await target.backend.open(artifact, { snapshot: await first.snapshot() });
+    expect(await runSession(resumed, 600)).toEqual(whole.filter(([step]) => step >= 400));
+  });
+});
