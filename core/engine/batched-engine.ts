@@ -20,6 +20,8 @@ export interface Engine {
   readonly spikeCount: number;
   /** Marks spike_source neurons (global indices) to fire in the next step that runs. */
   inject(globalIndices: ArrayLike<number>): void;
+  /** Marks neurons `offset + local[k]` (k < count) — an encoder's output for a population — without allocating. */
+  markSpikes(offset: number, local: ArrayLike<number>, count: number): void;
   /** Adds to the reward level of every reward_stdp projection (or only `projectionId`) before the next step that runs. */
   addReward(amount: number, projectionId?: string): void;
   /** Runs one step now and returns when its spikes are in `spikes` (closed loop: inputs before, outputs after). */
@@ -57,12 +59,18 @@ export abstract class BatchedEngine implements Engine {
   protected abstract executeAsync(start: number, steps: number): Promise<number>;
 
   inject(globalIndices: ArrayLike<number>): void {
+    this.markSpikes(0, globalIndices, globalIndices.length);
+  }
+
+  markSpikes(offset: number, local: ArrayLike<number>, count: number): void {
     const n = this.net.neuronCount;
-    for (let k = 0; k < globalIndices.length; k++) {
-      const i = globalIndices[k]!;
+    const inject = this.net.state.inject;
+    for (let k = 0; k < count; k++) {
+      const i = offset + local[k]!;
       if (!(i >= 0 && i < n && Number.isInteger(i))) throw new HasnError('E_ENGINE_NEURON', `no neuron ${i} (the network has ${n})`, { path: 'inject' });
+      // Workers read the marks only during a step; while one runs, marks wait for the next.
       if (this.busy) this.pendingInject.push(i);
-      else this.net.state.inject[i] = 1;
+      else inject[i] = 1;
     }
   }
 

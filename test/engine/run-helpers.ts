@@ -60,8 +60,15 @@ export async function runEngine(spec: NetworkSpec, steps: number, options: Engin
   const recorder = new SpikeRecorder(net.populations);
   try {
     if (inputs) {
+      const local = new Uint32Array(64);
       for (let k = 0; k < steps; k++) {
-        engine.inject(inputs.inject(engine.step));
+        // Alternate the two ways of marking inputs: global indices, and an encoder's local indices + offset.
+        const due = inputs.inject(engine.step);
+        if (k % 2 === 0) engine.inject(due);
+        else {
+          local.set(due.map((i) => i - 100));
+          engine.markSpikes(100, local, due.length);
+        }
         const r = inputs.reward(engine.step);
         if (r !== 0) engine.addReward(r);
         engine.advance();
