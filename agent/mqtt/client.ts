@@ -27,6 +27,8 @@ export interface SessionOptions {
   ca?: string | Buffer;
   /** False keeps the broker-side session (subscriptions and queued QoS 1 messages) across connections. */
   clean: boolean;
+  /** MQTT 5 only: how long the broker keeps a non-clean session after a disconnect (default one day). */
+  sessionExpiryS?: number;
   keepaliveS?: number;
   connectTimeoutMs?: number;
   will?: WillMessage;
@@ -95,6 +97,8 @@ export function openSession(options: SessionOptions): Promise<MqttSession> {
     reconnectPeriod: 0,
     resubscribe: false,
     queueQoSZero: false,
+    // MQTT 5 ends a session at disconnect unless it carries a Session Expiry Interval (3.1.1 keeps it until clean).
+    ...(options.protocolVersion === 5 && !options.clean ? { properties: { sessionExpiryInterval: options.sessionExpiryS ?? 86_400 } } : {}),
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
     ...(options.ca === undefined ? {} : { ca: options.ca, rejectUnauthorized: true }),
