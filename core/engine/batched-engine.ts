@@ -53,6 +53,9 @@ export abstract class BatchedEngine implements Engine {
     this.cursor = new Int32Array(net.partitions.length);
   }
 
+  /** The longest batch run() hands over at once (≤ MAX_BATCH_STEPS). */
+  protected maxBatchSteps = MAX_BATCH_STEPS;
+
   /** Runs a batch with every thread and waits synchronously; returns the steps that ran. */
   protected abstract executeSync(start: number, steps: number): number;
   /** Runs a batch without blocking the caller's thread. */
@@ -103,7 +106,7 @@ export abstract class BatchedEngine implements Engine {
       while (remaining > 0) {
         let done: number;
         try {
-          done = await this.executeAsync(this.step, Math.min(remaining, MAX_BATCH_STEPS));
+          done = await this.executeAsync(this.step, Math.min(remaining, this.maxBatchSteps));
         } catch (err) {
           throw this.fail(err);
         }

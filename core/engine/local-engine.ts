@@ -5,6 +5,9 @@ import type { Kernels } from './kernels.ts';
 import { BatchStepper, NO_BARRIER } from './parallel/batch-stepper.ts';
 import { MAX_BATCH_STEPS } from './parallel/control.ts';
 
+/** Neuron-steps per in-thread batch: about 10–50 ms of work, so the caller's event loop gets regular turns. */
+const NEURON_STEPS_PER_BATCH = 4_000_000;
+
 export class LocalEngine extends BatchedEngine {
   readonly workers = 0;
   readonly kind: string;
@@ -17,6 +20,7 @@ export class LocalEngine extends BatchedEngine {
     this.kernels = kernels.kind;
     this.kind = `in-thread/${kernels.kind}`;
     this.stepper = new BatchStepper(net, kernels, 0, net.partitions.length, counts, NO_BARRIER, true);
+    this.maxBatchSteps = Math.max(1, Math.min(MAX_BATCH_STEPS, Math.floor(NEURON_STEPS_PER_BATCH / net.neuronCount)));
   }
 
   protected executeSync(start: number, steps: number): number {

@@ -1,4 +1,5 @@
 // Engine lifecycle: errors reach the caller with their code, shutdown ends every worker (also after a failure or mid-run), bad calls are refused.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { compileNetwork } from '../../core/compile/compile.ts';
 import { createEngine } from '../../core/engine/create-engine.ts';
@@ -87,6 +88,12 @@ describe('engine lifecycle', () => {
     await engine.close();
     expect((await outcome).code).toBe('E_ENGINE_CLOSED');
     expect(thrown(() => engine.advance()).code).toBe('E_ENGINE_CLOSED');
+  });
+
+  it('an engine that is never closed finishes its run and does not keep the process alive', () => {
+    const fixture = new URL('./fixtures/unclosed-engine.ts', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.trim()).toBe('500');
   });
 
   it('refuses more workers than partitions, kernels the memory cannot host, concurrent runs and unknown neurons', async () => {

@@ -106,7 +106,10 @@ export class ThreadedEngine extends BatchedEngine {
       await Promise.all(threads.map((t) => t.terminate()));
       throw failed.reason;
     }
-    threads.forEach((t) => t.removeAllListeners());
+    threads.forEach((t) => {
+      t.removeAllListeners();
+      t.unref(); // an idle engine does not keep the process alive; a running batch refs them (executeAsync)
+    });
     return new ThreadedEngine(net, control, threads, options);
   }
 
@@ -149,15 +152,21 @@ export class ThreadedEngine extends BatchedEngine {
 
   protected async executeAsync(start: number, steps: number): Promise<number> {
     if (this.crash) throw this.crash;
-    this.issue(OP_RUN, start, steps);
-    const ctl = this.control.ctl;
-    for (;;) {
-      const done = Atomics.load(ctl, SLOT_DONE);
-      if (done === this.workers || this.crash) break;
-      const wait = waitAsync(ctl, SLOT_DONE, done);
-      if (wait.async) await Promise.race([wait.value, this.crashed]);
+    // A pending Atomics.waitAsync does not keep Node's event loop alive; the referenced workers do.
+    for (const t of this.threads) t.ref();
+    try {
+      this.issue(OP_RUN, start, steps);
+      const ctl = this.control.ctl;
+      for (;;) {
+        const done = Atomics.load(ctl, SLOT_DONE);
+        if (done === this.workers || this.crash) break;
+        const wait = waitAsync(ctl, SLOT_DONE, done);
+        if (wait.async) await Promise.race([wait.value, this.crashed]);
+      }
+      return this.outcome(steps);
+    } finally {
+      for (const t of this.threads) t.unref();
     }
-    return this.outcome(steps);
   }
 
   async close(): Promise<void> {
