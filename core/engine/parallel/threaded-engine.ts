@@ -173,6 +173,7 @@ export class ThreadedEngine extends BatchedEngine {
     if (this.closed) return this.exited;
     if (this.busy) this.stop(new HasnError('E_ENGINE_CLOSED', 'the engine was closed during a run'), -1);
     this.closed = true;
+    for (const t of this.threads) t.ref(); // keep the process alive until they have exited
     if (this.crash === null) {
       this.issue(OP_EXIT, 0, 0);
       const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
