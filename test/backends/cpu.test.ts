@@ -37,12 +37,20 @@ describe('cpu backend', () => {
     expect(ours).toEqual(direct);
   });
 
-  it('gives identical spikes with 1 and 3 workers', async () => {
+  it('gives identical spikes in this thread and with 1 and 2 worker threads', async () => {
     const s = cubaLike(300, 4);
-    const run = async (workers: number) => runSession(await cpuBackend.open(await cpuBackend.compile(s, { mode: 'hardware', workers })), 1000);
-    const one = await run(1);
-    expect(one.length).toBeGreaterThan(50);
-    expect(await run(3)).toEqual(one);
+    const run = async (workers: number) => {
+      const session = await cpuBackend.open(await cpuBackend.compile(s, { mode: 'hardware', workers }));
+      try {
+        return await runSession(session, 1000);
+      } finally {
+        await session.close();
+      }
+    };
+    const inThread = await run(0);
+    expect(inThread.length).toBeGreaterThan(50);
+    expect(await run(1)).toEqual(inThread);
+    expect(await run(2)).toEqual(inThread);
   });
 
   it('injects input spikes into spike_source neurons and delivers them after the projection delay', async () => {
@@ -63,6 +71,7 @@ describe('cpu backend', () => {
     const bytes = await first.snapshot();
     const resumed = await cpuBackend.open(artifact, { snapshot: bytes, workers: 2 });
     const rest = await runSession(resumed, 700);
+    await resumed.close();
     expect(rest).toEqual(full.filter(([step]) => step >= 500));
   });
 
@@ -79,7 +88,8 @@ describe('cpu backend', () => {
 
   it('rejects modes other than hardware, bad worker counts and foreign artifacts', async () => {
     await expect(cpuBackend.compile(withInput(), { mode: 'emulate' })).rejects.toMatchObject({ code: 'E_BACKEND_UNAVAILABLE', path: 'mode' });
-    await expect(cpuBackend.compile(withInput(), { mode: 'hardware', workers: 0 })).rejects.toMatchObject({ code: 'E_BACKEND_OPTION', path: 'workers' });
+    await expect(cpuBackend.compile(withInput(), { mode: 'hardware', workers: -1 })).rejects.toMatchObject({ code: 'E_BACKEND_OPTION', path: 'workers' });
+    await expect(cpuBackend.compile(withInput(), { mode: 'hardware', workers: 1.5 })).rejects.toMatchObject({ code: 'E_BACKEND_OPTION', path: 'workers' });
     const artifact = await cpuBackend.compile(withInput(), { mode: 'hardware' });
     await expect(cpuBackend.open({ ...artifact, backend: 'loihi' })).rejects.toMatchObject({ code: 'E_BACKEND_MODE' });
   });
@@ -106,6 +116,6 @@ describe('cpu backend', () => {
     const s = cubaLike(100, 1);
     const artifact = await cpuBackend.compile(s, { mode: 'hardware', workers: 2 });
     const net = compileNetwork(s);
-    expect(artifact.report).toMatchObject({ neurons: 100, synapses: net.synapseCount, units: { partitions: 2 } });
+    expect(artifact.report).toMatchObject({ neurons: 100, synapses: net.synapseCount, units: { partitions: 2, threads: 2 } });
   });
 });

@@ -1,4 +1,4 @@
-// The cpu backend: our own float32 engine on this machine's processor; always available.
+// The cpu backend: our own float32 engine on this machine's processor (in the caller's thread or worker threads); always available.
 import { availableParallelism } from 'node:os';
 import { compileNetwork } from '../../../core/compile/compile.ts';
 import { HasnError } from '../../../core/errors.ts';
@@ -11,10 +11,11 @@ interface CpuPayload {
   workers: number;
 }
 
+/** Worker threads: 0 runs the engine in the caller's thread (the default); N ≥ 1 uses N threads and N partitions. */
 function workerCount(requested: unknown): number {
-  if (requested === undefined) return 1;
-  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1 || requested > 255) {
-    throw new HasnError('E_BACKEND_OPTION', `workers must be an integer from 1 to 255, got ${String(requested)}`, { path: 'workers' });
+  if (requested === undefined) return 0;
+  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 0 || requested > 255) {
+    throw new HasnError('E_BACKEND_OPTION', `workers must be an integer from 0 (in this thread) to 255, got ${String(requested)}`, { path: 'workers' });
   }
   return requested;
 }
@@ -48,7 +49,7 @@ export const cpuBackend: Backend = {
     }
     const workers = workerCount(opts.workers);
     // Compiled once here for the resource report; open() compiles its own copy so every session starts fresh.
-    const net = compileNetwork(spec, { partitions: workers });
+    const net = compileNetwork(spec, { partitions: Math.max(1, workers) });
     const payload: CpuPayload = { workers };
     return {
       backend: 'cpu',
@@ -57,7 +58,7 @@ export const cpuBackend: Backend = {
       report: {
         neurons: net.neuronCount,
         synapses: net.synapseCount,
-        units: { partitions: net.partitions.length },
+        units: { partitions: net.partitions.length, threads: workers === 0 ? 0 : net.partitions.length },
         notes: [],
       },
       files: [],
@@ -68,6 +69,6 @@ export const cpuBackend: Backend = {
   async open(artifact: Artifact, opts: OpenOptions = {}): Promise<BackendSession> {
     if (artifact.backend !== 'cpu') throw new HasnError('E_BACKEND_MODE', `artifact was compiled for ${artifact.backend}, not cpu`);
     const workers = opts.workers === undefined ? (artifact.payload as CpuPayload).workers : workerCount(opts.workers);
-    return new CpuSession(compileNetwork(artifact.spec, { partitions: workers }), opts.snapshot);
+    return CpuSession.open(compileNetwork(artifact.spec, { partitions: Math.max(1, workers) }), workers, opts.snapshot);
   },
 };
