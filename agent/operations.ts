@@ -47,7 +47,7 @@ export interface AgentOperations {
   reward(amount: number, actor: string, projection?: string): { projections: string[]; step: number };
   listSnapshots(): SnapshotInfo[];
   createSnapshot(actor: string): SnapshotInfo;
-  restoreSnapshot(id: number, actor: string): { step: number };
+  restoreSnapshot(id: number, actor: string): Promise<{ step: number }>;
   /** Sensor-value → input latencies (ms, see AgentStatus.latency_ms) recorded from `cursor` on (a new brain starts at 0). */
   latencySince(kind: 'to_step' | 'to_spike', cursor: number): { values: number[]; next: number };
   /** Messages waiting in the durable outbox. */

@@ -39,7 +39,6 @@ function toState(bytes: Uint8Array): Float64Array | null {
 
 export class Brain {
   readonly specHash: string;
-  readonly engine: BrainEngine;
   readonly inputs: readonly InputBinding[];
   readonly outputs: readonly OutputBinding[];
   readonly activity: PopulationActivity;
@@ -55,7 +54,13 @@ export class Brain {
   private readonly inputsByChannel = new Map<string, InputBinding[]>();
   private readonly now: () => number;
 
-  constructor(readonly spec: NetworkSpec, readonly net: CompiledNetwork, options: BrainOptions) {
+  private constructor(
+    readonly spec: NetworkSpec,
+    readonly net: CompiledNetwork,
+    readonly engine: BrainEngine,
+    restored: { step: number; extra: Record<string, Uint8Array> } | null,
+    options: BrainOptions,
+  ) {
     this.specHash = net.specHash;
     this.now = options.now;
     const byId = new Map(net.populations.map((p) => [p.id, p]));
@@ -66,21 +71,26 @@ export class Brain {
       list.push(input);
       this.inputsByChannel.set(input.channel, list);
     }
-    let startStep = 0;
-    if (options.snapshot !== undefined) {
-      const restored = restoreSnapshot(net, options.snapshot);
-      startStep = restored.step;
-      this.restoreCodecs(restored.extra);
-    }
-    this.startStep = startStep;
-    this.engine = createBrainEngine(net, { workers: options.workers, startStep });
-    this.activity = new PopulationActivity(net.populations, startStep, spec.dt_ms);
+    if (restored !== null) this.restoreCodecs(restored.extra);
+    this.startStep = restored?.step ?? 0;
+    this.activity = new PopulationActivity(net.populations, this.startStep, spec.dt_ms);
     this.raster = new SpikeRaster(options.rasterCapacity ?? 1 << 18);
   }
 
-  /** Compiles `spec` and builds its brain (restoring `options.snapshot` when given). */
-  static create(spec: NetworkSpec, options: BrainOptions): Brain {
-    return new Brain(spec, compileBrain(spec, options.workers), options);
+  /**
+   * Compiles `spec` and builds its brain with its engine. With `options.snapshot` the network state is restored
+   * first (E_SNAPSHOT_* if it does not fit), so the engine starts at the snapshot's step.
+   */
+  static async create(spec: NetworkSpec, options: BrainOptions): Promise<Brain> {
+    const net = compileBrain(spec, options.workers);
+    const restored = options.snapshot === undefined ? null : restoreSnapshot(net, options.snapshot);
+    const engine = await createBrainEngine(net, { workers: options.workers, startStep: restored?.step ?? 0 });
+    try {
+      return new Brain(spec, net, engine, restored, options);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
   }
 
   get step(): number {

@@ -214,8 +214,11 @@ export const MqttConfig = z.strictObject({
 export type MqttConfig = z.infer<typeof MqttConfig>;
 
 export const EngineConfig = z.strictObject({
-  /** Engine worker threads (the parallel engine; 1 = the single-thread reference engine). */
-  workers: z.number().int().min(1).max(64).default(1),
+  /**
+   * Engine worker threads: 0 steps the brain in the agent's own thread (best for small brains); N ≥ 1 runs it on
+   * N threads that spin between steps (for brains big enough to fill them, with a spare core each).
+   */
+  workers: z.number().int().min(0).max(64).default(0),
   /** The loop wakes this often and runs every step due since the last wake-up. */
   tick_ms: z.number().min(1).max(100).default(10),
   /** After a stall, run at most this much simulated time at once; the rest is skipped and counted as lag. */

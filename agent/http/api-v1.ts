@@ -78,7 +78,7 @@ export function apiV1Routes(ops: AgentOperations): Route[] {
     }),
     route({
       method: 'POST', path: `${p}/snapshots/:id/restore`, role: 'admin', params: numericId, query: none, body: none.optional(),
-      handler: ({ params, identity }) => ({ snapshot: params.id, ...ops.restoreSnapshot(params.id, identity.actor) }),
+      handler: async ({ params, identity }) => ({ snapshot: params.id, ...(await ops.restoreSnapshot(params.id, identity.actor)) }),
     }),
     route({ method: 'GET', path: `${p}/config`, role: 'admin', params: none, query: none, handler: () => ops.effectiveConfig() }),
     route({ method: 'GET', path: `${p}/tokens`, role: 'admin', params: none, query: none, handler: () => ops.tokens.list() }),

@@ -120,7 +120,7 @@ export class Agent implements AgentOperations {
     });
     this.runtimeInstance = runtime;
     this.snapshotService = new SnapshotService(this.store.snapshots, runtime, config.snapshots, this.clock, this.events, this.log.child({ component: 'snapshots' }));
-    if (this.brainSource !== null) runtime.setBrain(this.buildBrain(this.brainSource.spec, config.snapshots.restore_on_start));
+    if (this.brainSource !== null) runtime.setBrain(await this.buildBrain(this.brainSource.spec, config.snapshots.restore_on_start));
     else this.log.warn({ storedBrain: config.brain.spec }, 'no brain: the config names no spec and none was deployed; running idle');
     // 3. I/O: actuators first (into their safe state), then the sensors that feed the brain
     this.serialPool = new SerialLinkPool(this.options.adapters);
@@ -148,13 +148,13 @@ export class Agent implements AgentOperations {
   }
 
   /** Builds the brain, resuming from the newest snapshot of this spec that restores; none that does means a fresh start. */
-  private buildBrain(spec: NetworkSpec, restore: boolean): Brain {
+  private async buildBrain(spec: NetworkSpec, restore: boolean): Promise<Brain> {
     const workers = this.config.engine.workers;
     const now = () => this.clock.now();
     if (restore) {
       for (const snapshot of this.snapshotService!.candidatesFor(specHash(spec))) {
         try {
-          const brain = Brain.create(spec, { workers, now, snapshot: snapshot.bytes });
+          const brain = await Brain.create(spec, { workers, now, snapshot: snapshot.bytes });
           this.restoredFrom = { snapshot: snapshot.id, step: brain.startStep };
           for (const warning of brain.restoreWarnings) this.log.warn(warning);
           this.log.info({ snapshot: snapshot.id, step: brain.startStep }, `brain "${spec.name}" resumed from snapshot ${snapshot.id} at step ${brain.startStep}`);
@@ -164,8 +164,8 @@ export class Agent implements AgentOperations {
         }
       }
     }
-    const brain = Brain.create(spec, { workers, now });
-    this.log.info({ neurons: brain.net.neuronCount, synapses: brain.net.synapseCount, dt_ms: spec.dt_ms }, `brain "${spec.name}" compiled${restore ? ' (no snapshot to resume from)' : ''}`);
+    const brain = await Brain.create(spec, { workers, now });
+    this.log.info({ engine: brain.engine.kind, neurons: brain.net.neuronCount, synapses: brain.net.synapseCount, dt_ms: spec.dt_ms }, `brain "${spec.name}" compiled${restore ? ' (no snapshot to resume from)' : ''}`);
     return brain;
   }
 
@@ -395,14 +395,19 @@ export class Agent implements AgentOperations {
     return info;
   }
 
-  restoreSnapshot(id: number, actor: string): { step: number } {
+  async restoreSnapshot(id: number, actor: string): Promise<{ step: number }> {
     const current = this.requireBrain();
     const snapshot = this.snapshotService!.get(id);
     if (snapshot.specHash !== current.specHash) {
       throw new HasnError('E_SNAPSHOT_SPEC_MISMATCH', `snapshot ${id} belongs to another brain (spec ${snapshot.specHash.slice(0, 12)}…); the running brain is ${current.specHash.slice(0, 12)}…`, { path: 'id' });
     }
-    const brain = Brain.create(current.spec, { workers: this.config.engine.workers, now: () => this.clock.now(), snapshot: snapshot.bytes });
-    void this.runtime.setBrain(brain)?.close();
+    const brain = await Brain.create(current.spec, { workers: this.config.engine.workers, now: () => this.clock.now(), snapshot: snapshot.bytes });
+    if (this.runtime.brain !== current) {
+      // Another restore (or a stop) swapped the brain while this one was being built: this one is stale.
+      await brain.close();
+      throw new HasnError('E_BRAIN_BUSY', 'the brain changed while the snapshot was being restored; try again');
+    }
+    await this.runtime.setBrain(brain)?.close();
     this.restoredFrom = { snapshot: id, step: brain.startStep };
     for (const warning of brain.restoreWarnings) this.log.warn(warning);
     this.store!.audit.append({ actor, action: 'snapshot.restore', target: String(id), details: { step: brain.startStep } });

@@ -180,15 +180,12 @@ export function checkConfigFile(file: string): { issues: Issue[] } {
   return { issues };
 }
 
-function addAgentOptions(command: Command): Command {
-  return command
+export function register(program: Command): void {
+  const agent = program
+    .command('agent')
     .option('--config <file>', 'YAML config file (default /etc/hasn/agent.yaml when it exists)')
     .option('--sim', 'simulation mode: simulated sensors, event-only actuators, the sensorimotor example, data in ./data')
-    .option('--data-dir <dir>', 'where the store and the deployed brain live (config data_dir, env HASN_DATA_DIR)');
-}
-
-export function register(program: Command): void {
-  const agent = addAgentOptions(program.command('agent'))
+    .option('--data-dir <dir>', 'where the store and the deployed brain live (config data_dir, env HASN_DATA_DIR)')
     .description('run the device daemon: brain, sensors, actuators, snapshots, HTTP API and dashboard')
     .option('--http-port <port>', 'HTTP port (config http.port, env HASN_HTTP__PORT; default 8080)')
     .option('--http-host <host>', 'HTTP address (config http.host; default 127.0.0.1)')
@@ -206,12 +203,14 @@ Exit codes: 0 clean stop (SIGTERM/SIGINT) · 1 runtime failure · 2 invalid conf
     });
 
   const token = agent.command('token').description('API tokens (roles: viewer < operator < admin); works while the agent runs');
-  addAgentOptions(token.command('create'))
+  // --config / --sim / --data-dir are the parent's options (`hasn agent token create --data-dir D` works too).
+  token.command('create')
     .description('create a token; it is printed once and cannot be shown again')
     .requiredOption('--name <name>', 'who or what uses it')
     .requiredOption('--role <role>', 'viewer, operator or admin')
     .option('--expires-days <days>', 'lifetime in days (default: until revoked)')
-    .action((flags: AgentFlags & { name: string; role: string; expiresDays?: string }) => {
+    .action((_options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<AgentFlags & { name: string; role: string; expiresDays?: string }>();
       const days = flags.expiresDays === undefined ? undefined : Number(flags.expiresDays);
       if (days !== undefined && !(days > 0)) throw new HasnError('E_TOKEN_INVALID', `--expires-days must be a positive number, got ${flags.expiresDays}`, { path: '--expires-days' });
       const created = withStore(flags, (store) => {
@@ -222,19 +221,21 @@ Exit codes: 0 clean stop (SIGTERM/SIGINT) · 1 runtime failure · 2 invalid conf
       process.stdout.write(`${created.token}\n`);
       process.stderr.write(`token ${created.info.id} (${created.info.role}) created; use it as "Authorization: Bearer <token>"\n`);
     });
-  addAgentOptions(token.command('list'))
+  token.command('list')
     .description('list tokens (never their secrets)')
-    .action((flags: AgentFlags) => {
+    .action((_options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<AgentFlags>();
       const tokens = withStore(flags, (store) => store.tokens.list());
       for (const t of tokens) {
         const status = t.revokedAt !== null ? 'revoked' : t.expiresAt !== null && t.expiresAt <= Date.now() ? 'expired' : 'active';
         process.stdout.write(`${t.id}  ${t.role.padEnd(8)}  ${status.padEnd(7)}  ${t.name}\n`);
       }
     });
-  addAgentOptions(token.command('revoke'))
+  token.command('revoke')
     .description('revoke a token by id')
     .argument('<id>', 'the token id (hasn_<id>_…)')
-    .action((id: string, flags: AgentFlags) => {
+    .action((id: string, _options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<AgentFlags>();
       const revoked = withStore(flags, (store) => {
         const done = store.tokens.revoke(id);
         if (done) store.audit.append({ actor: 'cli', action: 'token.revoke', target: id });

@@ -11,7 +11,7 @@ import { SENSORIMOTOR } from './helpers.ts';
 
 const spec = parseSpecJson(readFileSync(SENSORIMOTOR, 'utf8'));
 let fakeNow = 0;
-const brainOptions = { workers: 1, now: () => fakeNow };
+const brainOptions = { workers: 0, now: () => fakeNow };
 
 function plasticWeights(net: CompiledNetwork, id: string): Float32Array {
   const p = net.plastic.find((q) => q.id === id)!;
@@ -29,8 +29,8 @@ function drive(brain: Brain, left: number, right: number): void {
 }
 
 describe('closed-loop brain', () => {
-  it('turns an input value into spikes of its spike_source population, and silence into none', () => {
-    const brain = Brain.create(spec, brainOptions);
+  it('turns an input value into spikes of its spike_source population, and silence into none', async () => {
+    const brain = await Brain.create(spec, brainOptions);
     drive(brain, 1, 0);
     brain.runSteps(200);
     expect(populationSpikes(brain, 'light_left')).toBeGreaterThan(200 * 20 * 0.08 * 0.5);
@@ -39,8 +39,8 @@ describe('closed-loop brain', () => {
     expect(brain.step).toBe(200);
   });
 
-  it('fires exactly the injected spike_source neurons in the next step', () => {
-    const brain = Brain.create(spec, brainOptions);
+  it('fires exactly the injected spike_source neurons in the next step', async () => {
+    const brain = await Brain.create(spec, brainOptions);
     brain.injectSpikes('proximity', [0, 5, 15]);
     brain.runSteps(1);
     const offset = brain.net.populations.find((p) => p.id === 'proximity')!.offset;
@@ -49,8 +49,8 @@ describe('closed-loop brain', () => {
     expect(() => brain.injectSpikes('proximity', [16])).toThrow(expect.objectContaining({ code: 'E_BRAIN_NEURON_OUT_OF_RANGE' }));
   });
 
-  it('feeds each decoder only the spikes of its own population, as local indices', () => {
-    const brain = Brain.create(spec, brainOptions);
+  it('feeds each decoder only the spikes of its own population, as local indices', async () => {
+    const brain = await Brain.create(spec, brainOptions);
     const steer = brain.outputs.find((o) => o.id === 'steer')!;
     const motor = steer.population;
     // Neuron 1 of motor fires twice, neuron 0 once; spikes of other populations around them must be ignored.
@@ -61,14 +61,14 @@ describe('closed-loop brain', () => {
     expect(lowerBound(Uint32Array.of(1, 3, 3, 7), 4, 8)).toBe(4);
   });
 
-  it('continues from a snapshot exactly as the uninterrupted brain does (spikes, outputs, encoders)', () => {
-    const a = Brain.create(spec, brainOptions);
+  it('continues from a snapshot exactly as the uninterrupted brain does (spikes, outputs, encoders)', async () => {
+    const a = await Brain.create(spec, brainOptions);
     drive(a, 0.8, 0.3);
     a.runSteps(400);
     const bytes = a.snapshot();
     a.runSteps(400);
     const expected = a.raster.read(a.raster.cursorAtStep(400), 1e6);
-    const b = Brain.create(spec, { ...brainOptions, snapshot: bytes });
+    const b = await Brain.create(spec, { ...brainOptions, snapshot: bytes });
     expect(b.startStep).toBe(400);
     expect(b.restoreWarnings).toEqual([]);
     b.runSteps(400);
@@ -79,9 +79,9 @@ describe('closed-loop brain', () => {
     expect(b.readOutputs()).toEqual(a.readOutputs());
   });
 
-  it('lets reward move the reward_stdp weights, which stay put without it', () => {
-    const rewarded = Brain.create(spec, brainOptions);
-    const control = Brain.create(spec, brainOptions);
+  it('lets reward move the reward_stdp weights, which stay put without it', async () => {
+    const rewarded = await Brain.create(spec, brainOptions);
+    const control = await Brain.create(spec, brainOptions);
     const initial = plasticWeights(control.net, 'hidden_to_motor');
     for (const brain of [rewarded, control]) {
       drive(brain, 0.9, 0.1);
@@ -98,8 +98,8 @@ describe('closed-loop brain', () => {
     expect(() => rewarded.addReward(1, 'hidden_recurrent')).toThrow(expect.objectContaining({ code: 'E_BRAIN_UNKNOWN_PROJECTION' }));
   });
 
-  it('measures the latency from a value reaching an input to the step that encoded it and to its first spike', () => {
-    const brain = Brain.create(spec, { workers: 1, now: () => fakeNow });
+  it('measures the latency from a value reaching an input to the step that encoded it and to its first spike', async () => {
+    const brain = await Brain.create(spec, { workers: 0, now: () => fakeNow });
     fakeNow = 1000;
     brain.input('light_left')!.setValue(1, fakeNow);
     fakeNow = 1007;
@@ -111,8 +111,24 @@ describe('closed-loop brain', () => {
   });
 });
 
+describe('engine choice', () => {
+  it('gives the same closed-loop spikes on two worker threads as in the agent thread', async () => {
+    const rasters = [];
+    for (const workers of [0, 2]) {
+      const brain = await Brain.create(spec, { workers, now: () => 0 });
+      drive(brain, 0.7, 0.4);
+      brain.runSteps(300);
+      rasters.push({ kind: brain.engine.kind, spikes: brain.raster.read(0, 1e6) });
+      await brain.close();
+    }
+    expect(rasters.map((r) => r.kind)).toEqual([expect.stringMatching(/^in-thread\//), expect.stringMatching(/^workers\(2\)\//)]);
+    expect(rasters[1]!.spikes.neurons.length).toBeGreaterThan(500);
+    expect(rasters[1]!.spikes).toEqual(rasters[0]!.spikes);
+  });
+});
+
 describe('spike raster and latency recorder', () => {
-  it('keeps the newest spikes and tells a reader that fell behind how many it missed', () => {
+  it('keeps the newest spikes and tells a reader that fell behind how many it missed', async () => {
     const raster = new SpikeRaster(4);
     raster.append(10, Uint32Array.of(1, 2, 3), 3);
     raster.append(11, Uint32Array.of(4, 5), 2);
@@ -122,7 +138,7 @@ describe('spike raster and latency recorder', () => {
     expect(raster.cursorAtStep(11)).toBe(3);
   });
 
-  it('reports nearest-rank percentiles of the kept measurements', () => {
+  it('reports nearest-rank percentiles of the kept measurements', async () => {
     const recorder = new LatencyRecorder(100);
     for (let i = 1; i <= 100; i++) recorder.record(i);
     expect(recorder.percentiles([50, 99, 100])).toEqual([50, 99, 100]);

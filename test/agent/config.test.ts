@@ -59,7 +59,7 @@ describe('agent config', () => {
     const config = AgentConfig.parse({ device: { id: 'pi-01' } });
     expect(config.data_dir).toBe('/var/lib/hasn');
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080, enabled: true, dashboard: true, cors: { origins: [] } });
-    expect(config.engine).toMatchObject({ workers: 1, tick_ms: 10, speed: 1 });
+    expect(config.engine).toMatchObject({ workers: 0, tick_ms: 10, speed: 1 });
     expect(config.snapshots).toMatchObject({ interval_s: 300, on_shutdown: true, restore_on_start: true, keep_last: 5 });
     expect(config.sensors).toEqual([]);
     expect(config.backend).toBe('cpu');

@@ -23,7 +23,7 @@ describe('paced step loop', () => {
     return { l, ticks, run };
   }
 
-  it('runs the steps that fell due in wall time, in batches, one per tick', () => {
+  it('runs the steps that fell due in wall time, in batches, one per tick', async () => {
     const clock = new ManualClock();
     const { l, run } = loop(clock);
     l.start();
@@ -33,7 +33,7 @@ describe('paced step loop', () => {
     expect(l.counters.stepsSkipped).toBe(0);
   });
 
-  it('after a stall runs at most max_catch_up_ms at once and counts the rest as skipped', () => {
+  it('after a stall runs at most max_catch_up_ms at once and counts the rest as skipped', async () => {
     // A clock whose timers fire only when the test says so: time can jump 2 s between two ticks, as in a stall.
     let now = 0;
     let pending: (() => void) | undefined;
@@ -53,7 +53,7 @@ describe('paced step loop', () => {
     expect(run).toEqual([10, 100, 10]);
   });
 
-  it('runs speed × real time and stops between ticks', () => {
+  it('runs speed × real time and stops between ticks', async () => {
     const clock = new ManualClock();
     const { l, run } = loop(clock, { speed: 2 });
     l.start();
@@ -65,7 +65,7 @@ describe('paced step loop', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('keeps ticking when a batch throws, and reports the error', () => {
+  it('keeps ticking when a batch throws, and reports the error', async () => {
     const clock = new ManualClock();
     const errors: unknown[] = [];
     let calls = 0;
@@ -85,7 +85,7 @@ describe('paced step loop', () => {
 });
 
 describe('runtime', () => {
-  function runtime(clock: ManualClock, rules: RewardRule[] = []) {
+  async function runtime(clock: ManualClock, rules: RewardRule[] = []) {
     const events = new EventBus((err) => {
       throw err;
     });
@@ -95,14 +95,14 @@ describe('runtime', () => {
     events.on('reward', (e) => rewards.push(e));
     const progress: number[] = [];
     const rt = new AgentRuntime({ engine: EngineConfig.parse({ output_interval_ms: 20 }), rewardRules: rules, clock, events, log: silentLogger, onProgress: (now) => progress.push(now) });
-    rt.setBrain(Brain.create(spec, { workers: 1, now: () => clock.now() }));
+    rt.setBrain(await Brain.create(spec, { workers: 0, now: () => clock.now() }));
     return { rt, seen, rewards, progress };
   }
   const sensor = (id: string) => Sensor.parse({ id, source: { type: 'sim', signal: { type: 'sine' } } });
 
-  it('routes sensor samples to the inputs of their channel and runs the brain in real time', () => {
+  it('routes sensor samples to the inputs of their channel and runs the brain in real time', async () => {
     const clock = new ManualClock();
-    const { rt, progress } = runtime(clock);
+    const { rt, progress } = await runtime(clock);
     rt.onSample(sensor('light_left'), 0.9, clock.now());
     rt.start();
     clock.advance(1000);
@@ -115,9 +115,9 @@ describe('runtime', () => {
     expect(() => rt.onSample(sensor('light_left'), Number.NaN, clock.now())).toThrow(expect.objectContaining({ code: 'E_CODEC_VALUE' }));
   });
 
-  it('announces decoded outputs when they change, not on every read', () => {
+  it('announces decoded outputs when they change, not on every read', async () => {
     const clock = new ManualClock();
-    const { rt, seen } = runtime(clock);
+    const { rt, seen } = await runtime(clock);
     rt.onSample(sensor('light_left'), 1, clock.now());
     rt.onSample(sensor('light_right'), 1, clock.now());
     rt.start();
@@ -129,7 +129,7 @@ describe('runtime', () => {
     for (let i = 1; i < steer.length; i++) expect(steer[i]!.value).not.toBe(steer[i - 1]!.value);
   });
 
-  it('applies reward rules: reward when the output picks the brightest sensor, penalty otherwise', () => {
+  it('applies reward rules: reward when the output picks the brightest sensor, penalty otherwise', async () => {
     const rules = new RewardRules([RewardRule.parse({ type: 'argmax', output: 'steer', sensors: ['l', 'r'], reward: 1, penalty: 0.5, interval_ms: 100 })], 0);
     const values: Record<string, number> = { l: 0.9, r: 0.1 };
     const decided = (value: number | null) => ({ steer: { kind: 'winner_take_all' as const, value, winner_spikes: 3, total_spikes: 3, span_ms: 200 } });
@@ -141,10 +141,10 @@ describe('runtime', () => {
     expect(argmax([0.2, null])).toBeNull();
   });
 
-  it('feeds configured reward into the brain while it runs', () => {
+  it('feeds configured reward into the brain while it runs', async () => {
     const clock = new ManualClock();
     const rule = RewardRule.parse({ type: 'argmax', output: 'steer', sensors: ['light_left', 'light_right'], interval_ms: 100 });
-    const { rt, rewards } = runtime(clock, [rule]);
+    const { rt, rewards } = await runtime(clock, [rule]);
     rt.onSample(sensor('light_left'), 1, clock.now());
     rt.onSample(sensor('light_right'), 0, clock.now());
     rt.start();
