@@ -94,16 +94,6 @@ describe('loihi check(): quantization and mapping rejections', () => {
     expect(artifact.report.units).toEqual({ cores: 1, chips: 1 });
   });
 
-  it('rejects a core that needs more than 4096 output axons (E_LOIHI_FANOUT_TOO_LARGE)', () => {
-    // The 1000 neurons of "a" share core 0; each reaches 5 neurons of "b" 1024 apart, so on 5 cores:
-    // 5000 output axons from core 0.
-    const s = spec({
-      populations: [{ id: 'a', size: 1000, model: LOIHI_LIF }, { id: 'b', size: 5 * 1024, model: LOIHI_LIF }],
-      projections: [{ id: 'spread', source: 'a', target: 'b', connector: { type: 'explicit', pairs: Array.from({ length: 5000 }, (_, k) => [k % 1000, Math.floor(k / 1000) * 1024 + (k % 1000)] as [number, number]) }, weight: 0.1 }],
-    });
-    expect(codes(s)).toEqual(['E_LOIHI_FANOUT_TOO_LARGE cores[0]']);
-  });
-
   it('rejects a network needing more chips than allowed (E_LOIHI_TOO_MANY_CHIPS)', async () => {
     const s = spec({ populations: [{ id: 'n', size: 130 * 1024, model: LOIHI_LIF }] });
     expect(codes(s)).toEqual([]);

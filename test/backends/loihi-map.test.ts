@@ -58,4 +58,30 @@ describe('loihi core mapping', () => {
     expect(m.cores).toBe(3);
     expect(m.peak.outputAxons).toBe(20);
   });
+
+  it('halves the neurons per core until every core has enough output axons (4000 neurons, 80 random targets each)', () => {
+    const s = spec({
+      populations: [{ id: 'n', size: 4000, model: LOIHI_LIF }],
+      projections: [{ id: 'rec', source: 'n', target: 'n', connector: { type: 'fixed_probability', p: 0.02 }, weight: 0.1 }],
+    });
+    const m = mapped(s);
+    // With 1024 per core a neuron reaches all 4 cores: 4096 + output axons on a full core; 512 per core fits.
+    expect(m.issues).toEqual([]);
+    expect(m.peak.neurons).toBe(512);
+    expect(m.cores).toBe(8);
+    expect(m.peak.outputAxons).toBeLessThanOrEqual(4096);
+  });
+
+  it('reports E_LOIHI_FANOUT_TOO_LARGE when even one neuron per core needs more output axons than a core has', () => {
+    // A small made-up chip (3 output axons per core) keeps the network tiny; the code path is the same.
+    const tiny = { ...LOIHI1, neuronsPerCore: 4, outputAxonsPerCore: 3 };
+    const s = spec({
+      populations: [{ id: 'a', size: 1, model: LOIHI_LIF }, { id: 'b', size: 16, model: LOIHI_LIF }],
+      projections: [{ id: 'p', source: 'a', target: 'b', connector: { type: 'all_to_all' }, weight: 0.1 }],
+    });
+    const m = mapped(s, tiny);
+    expect(m.peak.neurons).toBe(1); // halved 4 → 2 → 1 before giving up
+    expect(m.issues.map((i) => `${i.code} ${i.path}`)).toEqual(['E_LOIHI_FANOUT_TOO_LARGE cores[0]']);
+    expect(m.issues[0]!.message).toBe('core 0 needs 16 output axons; a loihi1 core has 3');
+  });
 });

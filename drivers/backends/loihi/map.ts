@@ -2,6 +2,8 @@
 //
 // Greedy, in global neuron order: a core takes neurons until one more would exceed its neuron count,
 // its input axons (distinct presynaptic neurons with a synapse onto the core) or its synaptic memory.
+// If a core then needs more output axons than it has, the placement is redone with half as many neurons
+// per core (fewer sources per core), down to one neuron per core; what still does not fit is reported.
 // Synaptic memory is an estimate: each synapse costs its weight bits plus the bits to address a
 // neuron of the core (a sparse encoding); Intel does not publish the exact packing. Output axons
 // (distinct (source neuron, destination core) pairs leaving a core) are counted after placement.
@@ -42,12 +44,25 @@ export interface CoreMapping {
 }
 
 export function mapToCores(net: LoihiNetwork, profile: ChipProfile): CoreMapping {
+  const incoming = globalCsr(net, 'in');
+  const outgoing = globalCsr(net, 'out');
+  let cap = profile.neuronsPerCore;
+  for (;;) {
+    const mapping = place(net, profile, cap, incoming, outgoing);
+    const fanOut = mapping.issues.some((i) => i.code === 'E_LOIHI_FANOUT_TOO_LARGE');
+    if (!fanOut || cap === 1) return mapping;
+    cap = Math.max(1, Math.floor(cap / 2));
+  }
+}
+
+type Csr = ReturnType<typeof globalCsr>;
+
+function place(net: LoihiNetwork, profile: ChipProfile, cap: number, incoming: Csr, outgoing: Csr): CoreMapping {
   const issues: Violation[] = [];
   const n = net.neuronCount;
   const coreOf = new Int32Array(n).fill(-1);
   const isLif = new Uint8Array(n);
   for (const pop of net.populations) if (pop.kind === 'lif') isLif.fill(1, pop.offset, pop.offset + pop.size);
-  const incoming = globalCsr(net, 'in');
 
   const indexBits = Math.ceil(Math.log2(profile.neuronsPerCore));
   const onCore = new Int32Array(n).fill(-1);
@@ -73,7 +88,7 @@ export function mapToCores(net: LoihiNetwork, profile: ChipProfile): CoreMapping
     let newBits = 0;
     for (let k = incoming.ptr[i]!; k < incoming.ptr[i + 1]!; k++) newBits += incoming.bits[k]! + indexBits;
     let newAxons = core < 0 ? 0 : newSources(i);
-    const fits = core >= 0 && neurons < profile.neuronsPerCore && axons + newAxons <= profile.inputAxonsPerCore && bits + newBits <= profile.synapseBitsPerCore;
+    const fits = core >= 0 && neurons < cap && axons + newAxons <= profile.inputAxonsPerCore && bits + newBits <= profile.synapseBitsPerCore;
     if (!fits) {
       core++;
       neurons = 0;
@@ -99,7 +114,6 @@ export function mapToCores(net: LoihiNetwork, profile: ChipProfile): CoreMapping
   const cores = core + 1;
 
   // Output axons: a neuron on a core needs one per distinct destination core of its synapses.
-  const outgoing = globalCsr(net, 'out');
   const outAxons = new Float64Array(cores);
   const lastSource = new Int32Array(cores).fill(-1);
   for (let s = 0; s < n; s++) {
