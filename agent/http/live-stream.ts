@@ -5,7 +5,7 @@
 // A client whose socket buffer is full gets no spikes until it drains (it sees `missed` grow instead), so one slow
 // browser never holds memory on the device.
 import { HasnError } from '../../core/errors.ts';
-import type { AgentOperations } from '../operations.ts';
+import type { AgentOperations, SpikeWindow } from '../operations.ts';
 
 export interface StreamClient {
   /** Writes SSE text; returns false when the socket buffer is full. */
@@ -21,6 +21,8 @@ export interface LiveStreamOptions {
   /** Most spikes in one event; a bigger backlog is skipped and counted as missed. */
   maxSpikesPerEvent?: number;
   maxClients?: number;
+  /** Where a failing publish is reported (once per run of failures). */
+  onError?: (error: unknown) => void;
 }
 
 function sse(event: string, data: unknown): string {
@@ -33,10 +35,11 @@ export class LiveStream {
   private statusTimer: NodeJS.Timeout | undefined;
   private cursor: number | null = null;
   private missed = 0;
+  private failing = false;
   private readonly options: Required<LiveStreamOptions>;
 
   constructor(private readonly ops: AgentOperations, options: LiveStreamOptions = {}) {
-    this.options = { spikeIntervalMs: 100, statusIntervalMs: 1000, maxSpikesPerEvent: 20_000, maxClients: 16, ...options };
+    this.options = { spikeIntervalMs: 100, statusIntervalMs: 1000, maxSpikesPerEvent: 20_000, maxClients: 16, onError: () => undefined, ...options };
   }
 
   get clientCount(): number {
@@ -51,9 +54,17 @@ export class LiveStream {
     this.clients.add(client);
     client.write(`retry: 2000\n\n${sse('hello', this.hello())}${sse('status', this.statusPayload())}`);
     if (this.spikeTimer === undefined) {
+      // Follow the raster from now: spikes recorded from this moment on reach the first publish.
       this.cursor = null;
-      this.spikeTimer = setInterval(() => this.publishSpikes(), this.options.spikeIntervalMs);
-      this.statusTimer = setInterval(() => this.broadcast(sse('status', this.statusPayload()), false), this.options.statusIntervalMs);
+      this.guarded(() => {
+        try {
+          this.cursor = this.ops.spikes({ limit: 0 }).end;
+        } catch (err) {
+          if (!(err instanceof HasnError && err.code === 'E_NO_BRAIN')) throw err;
+        }
+      });
+      this.spikeTimer = setInterval(() => this.guarded(() => this.publishSpikes()), this.options.spikeIntervalMs);
+      this.statusTimer = setInterval(() => this.guarded(() => this.broadcast(sse('status', this.statusPayload()), false)), this.options.statusIntervalMs);
     }
     return () => this.remove(client);
   }
@@ -75,6 +86,17 @@ export class LiveStream {
     this.stopTimers();
     for (const client of this.clients) client.end();
     this.clients.clear();
+  }
+
+  /** A timer callback that throws must not crash the daemon: the event is skipped and the error reported once. */
+  private guarded(publish: () => void): void {
+    try {
+      publish();
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) this.options.onError(err);
+      this.failing = true;
+    }
   }
 
   private hello(): unknown {
@@ -110,10 +132,15 @@ export class LiveStream {
   }
 
   private publishSpikes(): void {
-    if (this.ops.status().brain === null) return;
-    if (this.cursor === null) this.cursor = this.ops.spikes({ limit: 0 }).end;
     const max = this.options.maxSpikesPerEvent;
-    let window = this.ops.spikes({ cursor: this.cursor, limit: max });
+    let window: SpikeWindow;
+    try {
+      if (this.cursor === null) this.cursor = this.ops.spikes({ limit: 0 }).end;
+      window = this.ops.spikes({ cursor: this.cursor, limit: max });
+    } catch (err) {
+      if (err instanceof HasnError && err.code === 'E_NO_BRAIN') return; // idle: nothing to stream
+      throw err;
+    }
     if (window.next < this.cursor) {
       // A new brain (restore): its raster starts again; clients redraw from its layout.
       this.broadcast(sse('hello', this.hello()), false);

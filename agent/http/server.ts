@@ -89,7 +89,7 @@ function sendError(reply: FastifyReply, err: unknown, log: Logger, request: Fast
 export async function buildHttpApp(ops: AgentOperations, config: HttpConfig, log: Logger): Promise<{ app: FastifyInstance; stream: LiveStream }> {
   const app = Fastify({ bodyLimit: config.body_limit_bytes, logger: false, forceCloseConnections: true, return503OnClosing: true });
   const anonymous = anonymousRole(config);
-  const stream = new LiveStream(ops);
+  const stream = new LiveStream(ops, { onError: (err) => log.error({ err }, `live stream: ${(err as Error).message}`) });
   const metrics = createAgentMetrics(ops);
   // JSON only: fastify would otherwise accept text/plain, the one body type a foreign web page can POST
   // cross-origin without a CORS preflight.
