@@ -89,12 +89,23 @@ export function waitForChange(ctl: Int32Array, slot: number, value: number, spin
   }
 }
 
-/** A reusable barrier for `parties` workers on ARRIVED/GENERATION. */
+/** Fewest and most spin iterations a barrier wait uses before parking. */
+const MIN_BARRIER_SPIN = 256;
+
+/**
+ * A reusable barrier for `parties` workers on ARRIVED/GENERATION.
+ *
+ * Spinning pays while the other workers arrive within microseconds; when one was descheduled (a busy
+ * machine) spinning only burns the core it needs. So the spin budget adapts: halved whenever a wait
+ * had to park, grown by a quarter whenever spinning sufficed, within [MIN_BARRIER_SPIN, SLOT_SPIN].
+ */
 export class StepBarrier {
-  private readonly spin: number;
+  private readonly maxSpin: number;
+  private spin: number;
 
   constructor(private readonly ctl: Int32Array, private readonly parties: number) {
-    this.spin = Atomics.load(ctl, SLOT_SPIN);
+    this.maxSpin = Math.max(MIN_BARRIER_SPIN, Atomics.load(ctl, SLOT_SPIN));
+    this.spin = this.maxSpin;
   }
 
   /** Returns once every party has arrived; everything each wrote before arriving is visible after. Throws EngineAborted after a failure. */
@@ -111,7 +122,19 @@ export class StepBarrier {
       Atomics.notify(ctl, SLOT_GENERATION);
       return;
     }
-    waitForChange(ctl, SLOT_GENERATION, generation, this.spin);
+    let opened = false;
+    for (let k = 0; k < this.spin; k++) {
+      if (Atomics.load(ctl, SLOT_GENERATION) !== generation) {
+        opened = true;
+        break;
+      }
+    }
+    if (opened) {
+      this.spin = Math.min(this.maxSpin, this.spin + (this.spin >> 2));
+    } else {
+      this.spin = Math.max(MIN_BARRIER_SPIN, this.spin >> 1);
+      while (Atomics.load(ctl, SLOT_GENERATION) === generation) Atomics.wait(ctl, SLOT_GENERATION, generation);
+    }
     if (Atomics.load(ctl, SLOT_ABORT) !== 0) throw new EngineAborted();
   }
 }
