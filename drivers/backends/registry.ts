@@ -1,11 +1,12 @@
 // Every backend the agent and the CLI can use, looked up by id; probing all of them never throws.
 import { HasnError } from '../../core/errors.ts';
+import { akidaBackend } from './akida/index.ts';
 import { cpuBackend } from './cpu/index.ts';
 import { loihiBackend } from './loihi/index.ts';
 import { spinnakerBackend } from './spinnaker/index.ts';
 import type { Backend, BackendStatus } from './types.ts';
 
-export const BACKENDS: readonly Backend[] = [cpuBackend, loihiBackend, spinnakerBackend];
+export const BACKENDS: readonly Backend[] = [cpuBackend, loihiBackend, spinnakerBackend, akidaBackend];
 
 export function getBackend(id: string, backends: readonly Backend[] = BACKENDS): Backend {
   const found = backends.find((b) => b.id === id);

@@ -8,8 +8,10 @@
 //                      10 % (networks): 12-bit decays and 8-bit weights, bit-exact with Lava's
 //                      fixed-point CPU model (a 2 % coarser membrane decay at dt = 0.1 ms shows here)
 //   spinnaker emulate  the same bounds: s16.15 arithmetic with 16-bit weights (near-exact, its adapter says)
-//   akida emulate      runs where check() accepts the network (feed-forward, no leak); elsewhere it must
-//                      decline with stable codes, which the suite asserts
+//   akida emulate      runs where check() accepts the network (layered feed-forward, non-leaky
+//                      integrate-and-fire); spike counts as the reference, timing not compared: an Akida
+//                      inference covers a frame and all its layers spike in the next frame. Elsewhere it
+//                      must decline with stable codes, which the suite asserts
 // Every backend registered in drivers/backends/registry.ts with an emulate or hardware mode is a target.
 // A behaviour a backend declines (check() violations) is asserted as declined, with codes: never skipped silently.
 import { describe, expect, it } from 'vitest';
@@ -18,15 +20,15 @@ import { BACKENDS } from '../../drivers/backends/registry.ts';
 import type { Backend, BackendMode } from '../../drivers/backends/types.ts';
 import { LOIHI_LIF, cubaLike, runSession, spec } from './specs.ts';
 
-/** Latency: relative error of a spike's delay after its input (at least one step when > 0). */
-interface Tolerance { latency: number; neuronRate: number; networkRate: number }
+/** Latency: relative error of a spike's delay after its input (at least one step when > 0); null: not compared. */
+interface Tolerance { latency: number | null; neuronRate: number; networkRate: number }
 interface Target { name: string; backend: Backend; mode: BackendMode; workers?: number; tolerance: Tolerance }
 
 const EXACT: Tolerance = { latency: 0, neuronRate: 0, networkRate: 0 };
 const STATED: Record<string, Tolerance> = {
   loihi: { latency: 0.03, neuronRate: 0.05, networkRate: 0.1 },
   spinnaker: { latency: 0.03, neuronRate: 0.05, networkRate: 0.1 },
-  akida: { latency: 0.03, neuronRate: 0.05, networkRate: 0.1 },
+  akida: { latency: null, neuronRate: 0.05, networkRate: 0.1 },
 };
 
 const cpu = BACKENDS.find((b) => b.id === 'cpu')!;
@@ -54,6 +56,7 @@ const count = (spikes: Spikes, from: number, to: number): number => spikes.filte
 /** |t − r| within the latency tolerance of r's delay after the input at `from` (at least one step unless exact). */
 const closeTime = (t: number | undefined, r: number, from: number, tol: Tolerance, what: string): void => {
   expect(t, what).toBeDefined();
+  if (tol.latency === null) return;
   const allowed = tol.latency === 0 ? 0 : Math.max(1, Math.ceil(tol.latency * (r - from)));
   expect(Math.abs(t! - r), `${what}: step ${t} vs ${r}`).toBeLessThanOrEqual(allowed);
 };
@@ -61,6 +64,9 @@ const closeRate = (ours: number, reference: number, tol: number, what: string): 
   expect(reference, `${what}: the reference is active`).toBeGreaterThan(0);
   expect(Math.abs(ours - reference) / reference, `${what}: ${ours} vs ${reference} spikes`).toBeLessThanOrEqual(tol);
 };
+
+/** Integrate-and-fire without leak (τm = 10^6 ms), as Akida layers compute. */
+const NON_LEAKY = { ...LOIHI_LIF, tau_m_ms: 1e6 };
 
 const feedForward = (weight: number) => spec({
   dt_ms: 0.1,
@@ -120,6 +126,29 @@ const BEHAVIOURS: Behaviour[] = [
     },
   },
   {
+    name: 'a layered network of non-leaky integrate-and-fire neurons passes each input volley on, one spike per neuron and layer',
+    spec: spec({
+      dt_ms: 0.1,
+      populations: [
+        { id: 'in', size: 4, model: { type: 'spike_source' } },
+        { id: 'a', size: 4, model: NON_LEAKY }, { id: 'b', size: 4, model: NON_LEAKY },
+      ],
+      projections: [
+        { id: 'in_a', source: 'in', target: 'a', connector: { type: 'all_to_all' }, weight: 1 },
+        { id: 'a_b', source: 'a', target: 'b', connector: { type: 'all_to_all' }, weight: 1 },
+      ],
+    }),
+    steps: 1500, inject: { 10: [0, 1, 2, 3], 400: [0, 1, 2, 3], 800: [0, 1, 2, 3] },
+    expect(ours, ref, tol) {
+      // Four input spikes bring 20 mV of charge, the threshold is 15 mV above reset: one spike, 5 mV left over.
+      expect(count(ref, 4, 8)).toBe(12);
+      expect(count(ours, 4, 8)).toBe(12);
+      expect(count(ours, 8, 12)).toBe(12);
+      closeTime(firstSpike(ours, 4, 8), firstSpike(ref, 4, 8)!, 10, tol, 'layer a');
+      closeTime(firstSpike(ours, 8, 12), firstSpike(ref, 8, 12)!, 10, tol, 'layer b');
+    },
+  },
+  {
     name: 'a constant offset current makes a neuron fire regularly at the float rate',
     spec: spec({ dt_ms: 0.1, populations: [{ id: 'n', size: 1, model: { ...LOIHI_LIF, i_offset_nA: 1.5 } }] }),
     steps: 20_000,
@@ -174,13 +203,18 @@ describe.each(TARGETS)('behaviour on $name', (target) => {
     });
   }
 
+  /** The first of the busy networks (recurrent E/I, else the non-leaky chain) this backend accepts. */
+  const busy = (): Behaviour | undefined =>
+    BEHAVIOURS.filter((x) => x.name.startsWith('a recurrent') || x.name.startsWith('a layered')).find((x) => target.backend.check(x.spec).length === 0);
+
   it('returns spikes in canonical order (step, then neuron ascending) and the next step number', async () => {
-    const b = BEHAVIOURS[5]!;
-    if (target.backend.check(b.spec).length > 0) return expect(target.backend.check(b.spec).length).toBeGreaterThan(0);
-    const session = await target.backend.open(await target.backend.compile(b.spec, { mode: target.mode, workers: target.workers }));
+    const b = busy();
+    expect(b, 'a network this backend accepts').toBeDefined();
+    const session = await target.backend.open(await target.backend.compile(b!.spec, { mode: target.mode, workers: target.workers }));
     await session.step(100);
-    const out = await session.step(400);
-    expect(out.step).toBe(500);
+    const out = await session.step(1400, { spikes: b!.inject?.[10] });
+    expect(out.step).toBe(1500);
+    expect(out.spikes.step.length).toBeGreaterThan(0);
     for (let k = 1; k < out.spikes.step.length; k++) {
       const ordered = out.spikes.step[k - 1]! < out.spikes.step[k]! || (out.spikes.step[k - 1] === out.spikes.step[k] && out.spikes.neuron[k - 1]! < out.spikes.neuron[k]!);
       expect(ordered).toBe(true);
@@ -190,16 +224,18 @@ describe.each(TARGETS)('behaviour on $name', (target) => {
   });
 
   it('continues from its own snapshot exactly as an uninterrupted run', async () => {
-    const b = BEHAVIOURS[5]!;
-    if (target.backend.check(b.spec).length > 0) return expect(target.backend.check(b.spec).length).toBeGreaterThan(0);
+    const b = busy()!;
     const artifact = await target.backend.compile(b.spec, { mode: target.mode, workers: target.workers });
+    const inject = b.inject ?? {};
+    const later = Object.fromEntries(Object.entries(inject).filter(([step]) => Number(step) >= 600).map(([step, n]) => [Number(step) - 600, n]));
     const whole = await target.backend.open(artifact);
-    const all = await runSession(whole, 1000);
+    const all = await runSession(whole, 1500, inject);
     const first = await target.backend.open(artifact);
-    await first.step(400);
+    await runSession(first, 600, inject);
     const resumed = await target.backend.open(artifact, { snapshot: await first.snapshot() });
-    const rest = await runSession(resumed, 600);
+    const rest = await runSession(resumed, 900, later);
     await Promise.all([whole.close(), first.close(), resumed.close()]);
-    expect(rest).toEqual(all.filter(([step]) => step >= 400));
+    expect(all.filter(([step]) => step >= 600).length).toBeGreaterThan(0);
+    expect(rest).toEqual(all.filter(([step]) => step >= 600));
   });
 });
