@@ -57,17 +57,17 @@ export class AkidaEmulator {
       state.counts[i]!++;
       this.spikes[count++] = model.globalOfInput[i]!;
     }
-    model.layers.forEach((layer, l) => {
+    for (let l = 0; l < model.layers.length; l++) {
       const pending = state.pending[l]!;
       const globals = model.globalOfUnit[l]!;
-      for (let j = 0; j < layer.units; j++) if (pending[j]! > position) this.spikes[count++] = globals[j]!;
-    });
+      for (let j = 0; j < pending.length; j++) if (pending[j]! > position) this.spikes[count++] = globals[j]!;
+    }
     // Inputs and layers interleave in global order; spikes of a step are reported ascending.
     this.spikes.subarray(0, count).sort();
     this.spikeCount = count;
     if (position === W - 1) {
       forward(model, state.counts, true, this.buffers.out, this.buffers.potential);
-      model.layers.forEach((_, l) => state.pending[l]!.set(this.buffers.out[l]!));
+      for (let l = 0; l < model.layers.length; l++) state.pending[l]!.set(this.buffers.out[l]!);
       state.counts.fill(0);
     }
     state.step += 1;

@@ -190,7 +190,8 @@ export function forward(model: AkidaModel, counts: ArrayLike<number>, quantized:
   const actMax = quantized ? 2 ** model.actBits - 1 : Infinity;
   let x: ArrayLike<number> = counts;
   let xMax = inputMax;
-  model.layers.forEach((layer, l) => {
+  for (let l = 0; l < model.layers.length; l++) {
+    const layer = model.layers[l]!;
     potential.fill(0, 0, layer.units);
     const w = quantized ? layer.weightQ : layer.weight;
     for (let i = 0; i < layer.inputSize; i++) {
@@ -206,7 +207,7 @@ export function forward(model: AkidaModel, counts: ArrayLike<number>, quantized:
     }
     x = a;
     xMax = actMax;
-  });
+  }
 }
 
 export function activationBuffers(model: AkidaModel): { out: Float64Array[]; potential: Float64Array } {

@@ -75,25 +75,22 @@ export class SpinnakerEmulator {
     const n = net.neuronCount;
     const base = (s.step % s.slots) * 2 * n;
     let count = 0;
-    net.populations.forEach((pop, p) => {
+    for (let p = 0; p < net.populations.length; p++) {
+      const pop = net.populations[p]!;
       const model = models[p]!;
       const from = pop.offset;
       const to = pop.offset + pop.size;
       if (model.kind === 'poisson') {
         clearSlot(s.ring, base, n, from, to);
         count = this.updatePoisson(from, to, count);
-        return;
-      }
-      if (model.kind === 'spike_source') {
+      } else if (model.kind === 'spike_source') {
         clearSlot(s.ring, base, n, from, to);
         count = this.updateSpikeSource(from, to, count);
-        return;
+      } else {
+        transfer(s, base, n, from, to, synapses.shifts[2 * p]!, synapses.shifts[2 * p + 1]!, model.exc.init, model.inh.init);
+        count = model.kind === 'izhikevich' ? this.updateIzhikevich(model, from, to, count) : this.updateLif(model, from, to, count);
       }
-      transfer(s, base, n, from, to, synapses.shifts[2 * p]!, synapses.shifts[2 * p + 1]!, model.exc.init, model.inh.init);
-      count = model.kind === 'izhikevich'
-        ? this.updateIzhikevich(model, from, to, count)
-        : this.updateLif(model, from, to, count);
-    });
+    }
     this.spikeCount = count;
     s.saturations += propagate(synapses, s, n, this.spikes, count);
     s.step += 1;
