@@ -129,21 +129,23 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   try {
-    await agent.start();
+    try {
+      await agent.start();
+    } catch (err) {
+      if (err instanceof HasnError) printError(err);
+      else process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
+      return exitCodeFor(err);
+    }
     if (config.simulation && agent.url !== null && process.stderr.isTTY) {
       process.stderr.write(`\n  HASN agent (simulation) — dashboard: ${agent.url}/\n  Ctrl+C stops it (a snapshot is taken; the next start resumes from it).\n\n`);
     }
-  } catch (err) {
-    if (err instanceof HasnError) printError(err);
-    else process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return exitCodeFor(err);
+    return await stopped;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
   }
-  const code = await stopped;
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
-  process.off('uncaughtException', onFatal);
-  process.off('unhandledRejection', onFatal);
-  return code;
 }
 
 /** The data directory a token command works on: --data-dir, else the config's. */

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { openStore } from '../../agent/store/index.ts';
-import { tempDir, waitFor } from './helpers.ts';
+import { startTestAgent, tempDir, testConfig, waitFor } from './helpers.ts';
 
 const HASN = new URL('../../bin/hasn.mjs', import.meta.url).pathname;
 const FAKE_SOCKET = new URL('./fixtures/fake-notify-socket.py', import.meta.url).pathname;
@@ -71,19 +71,20 @@ describe('hasn agent (process)', () => {
   it('exits 2 listing every config problem, and 69 when the data directory is taken', async () => {
     const config = join(dir.path, 'agent.yaml');
     writeFileSync(config, 'device: { id: "Bad Id" }\nhttp: { port: -1 }\n');
-    const invalid = startAgent(['--config', config]);
-    expect(await invalid.exited).toBe(2);
-    expect(invalid.stderr.join('\n')).toMatch(/E_CONFIG_FORMAT\s+device\.id[\s\S]*E_CONFIG_RANGE\s+http\.port/);
+    const invalid = await runCli(['agent', '--config', config]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/E_CONFIG_FORMAT\s+device\.id[\s\S]*E_CONFIG_RANGE\s+http\.port/);
 
     const data = join(dir.path, 'shared');
-    const first = startAgent(['--sim', '--http-port', '0', '--data-dir', data]);
-    children.push(first.child);
-    await waitFor(() => first.logs.some((l) => l.msg === 'agent ready'), 20_000, 'the first agent');
-    const second = startAgent(['--sim', '--http-port', '0', '--data-dir', data]);
-    expect(await second.exited).toBe(69);
-    expect(second.stderr.join('\n')).toContain('E_DATA_DIR_LOCKED');
-    first.child.kill('SIGINT');
-    expect(await first.exited).toBe(0);
+    const first = await startTestAgent(testConfig(data, { http: { enabled: false } }));
+    try {
+      const second = await runCli(['agent', '--sim', '--http-port', '0', '--data-dir', data, '--log-level', 'silent']);
+      expect(second.code).toBe(69);
+      expect(second.stderr).toContain('E_DATA_DIR_LOCKED');
+      expect(process.listenerCount('SIGTERM')).toBe(0); // a failed start leaves no handlers behind
+    } finally {
+      await first.stop();
+    }
   });
 
   it('creates, lists and revokes tokens from the command line, and checks config files with exit codes', async () => {

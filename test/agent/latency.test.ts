@@ -14,7 +14,7 @@ async function measure(tickMs: number): Promise<{ to_step: [number, number]; to_
     sensors: [{ id: 'light_left', sample_hz: 200, source: { type: 'sim', signal: { type: 'square', low: 0.98, high: 1, period_s: 0.01 } } }],
   }));
   try {
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const { to_step, to_spike } = started.agent.status().latency_ms;
     return { to_step: [to_step.p50!, to_step.p99!], to_spike: [to_spike.p50!, to_spike.p99!], samples: to_step.samples };
   } finally {
