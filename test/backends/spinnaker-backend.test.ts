@@ -102,6 +102,15 @@ describe('SpiNNaker mapping: cores, chips, boards, delay extensions', () => {
     expect(report.quantization!.maxRelativeWeightError).toBeLessThan(0.01);
   });
 
+  it('refuses a network whose worst-case input per step would overflow s16.15 after scaling (E_SPINNAKER_RANGE)', async () => {
+    const s = spec({
+      populations: [{ id: 'in', size: 1000, model: { type: 'spike_source' } }, { id: 'g', size: 2, model: { type: 'lif_cond' } }],
+      projections: [{ id: 'p', source: 'in', target: 'g', connector: { type: 'all_to_all' }, weight: 0.05 }],
+    });
+    // 1000 × 0.05 µS × 1024 = 51 200 > 2^15
+    await expect(spinnakerBackend.compile(s, { mode: 'emulate' })).rejects.toMatchObject({ code: 'E_SPINNAKER_RANGE', path: 'populations.g' });
+  });
+
   it('chooses ring-buffer shifts as sPyNNaker does (⌈log2 max⌉, one more at a power of two)', () => {
     expect(ringBufferShift(0)).toBe(0);
     expect(ringBufferShift(0.3)).toBe(0);

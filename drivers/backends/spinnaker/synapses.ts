@@ -9,10 +9,13 @@
 // saturate. We always use the worst-case bound, so slots never saturate (the saturation is still emulated).
 import { forEachCompiledSynapse } from '../../../core/compile/synapse-reader.ts';
 import type { CompiledNetwork } from '../../../core/compile/types.ts';
+import { HasnError } from '../../../core/errors.ts';
 import { roundHalfEven } from './accum.ts';
 import { globalWeightScale, type FixedModel } from './params.ts';
 
 export const WEIGHT_MAX = 0xffff;
+/** Largest ring-buffer shift for which a saturated 16-bit slot still fits s16.15. */
+export const MAX_SHIFT = 15;
 
 export interface SpinnakerSynapses {
   /** CSR by global source neuron: synapses rowPtr[s] .. rowPtr[s+1]. */
@@ -66,7 +69,14 @@ export function buildSynapses(net: CompiledNetwork, models: readonly FixedModel[
     biggest[slot] = Math.max(biggest[slot]!, maxWeight * g);
   });
   const shifts = new Int32Array(2 * pops.length);
-  for (let i = 0; i < shifts.length; i++) shifts[i] = ringBufferShift(Math.max(worstInput[i]!, biggest[i]!));
+  for (let i = 0; i < shifts.length; i++) {
+    shifts[i] = ringBufferShift(Math.max(worstInput[i]!, biggest[i]!));
+    // A full 16-bit slot shifted left by more than 15 no longer fits an s16.15 input (it would wrap).
+    if (shifts[i]! > MAX_SHIFT) {
+      const pop = pops[i >> 1]!;
+      throw new HasnError('E_SPINNAKER_RANGE', `population '${pop.id}' can receive up to ${worstInput[i]!.toPrecision(4)} (×${globalWeightScale(models[i >> 1]!.kind)} held) of ${i % 2 === 0 ? 'excitatory' : 'inhibitory'} input in one step, beyond SpiNNaker's s16.15 range; reduce weights or in-degree`, { path: `populations.${pop.id}` });
+    }
+  }
 
   for (let i = 1; i <= n; i++) rowCount[i]! += rowCount[i - 1]!;
   const total = rowCount[n]!;
