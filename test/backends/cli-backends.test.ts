@@ -90,7 +90,7 @@ describe('hasn backends / check / export / import', () => {
     expect(invalid.stderr).toContain('E_SPEC_INVALID');
   });
 
-  it('`hasn export --target nir|lava|pynn` writes the files (warnings for what NIR drops); unknown targets exit 2', async () => {
+  it('`hasn export --target nir|lava|pynn|akida` dispatches to each exporter (warnings for what NIR drops); unknown targets exit 2', async () => {
     const file = fits();
     const dir = mkdtempSync(join(tmpdir(), 'hasn-export-'));
     const nir = await hasn('export', '--target', 'nir', file, '-o', join(dir, 'nir'));
@@ -104,6 +104,11 @@ describe('hasn backends / check / export / import', () => {
     const pynn = await hasn('export', '--target', 'pynn', file, '-o', join(dir, 'pynn'));
     expect(pynn.status).toBe(0);
     expect(pynn.stdout).toMatch(/wrote .*\.py/);
+    // akida dispatches to the akida backend, which rejects this leaky network with its codes.
+    const akida = await hasn('export', '--target', 'akida', file, '-o', join(dir, 'akida'));
+    expect(akida.status).toBe(2);
+    expect(akida.stderr).toContain('E_BACKEND_UNSUPPORTED');
+    expect(akida.stderr).toContain('E_AKIDA_LEAKY_NEURON');
     const nope = await hasn('export', '--target', 'truenorth', file, '-o', dir);
     expect(nope.status).toBe(2);
     expect(nope.stderr).toContain('E_CLI_OPTION');

@@ -12,7 +12,7 @@ export interface LoihiPlan {
   violations: Violation[];
 }
 
-export function chipProfile(chip: unknown): ChipProfile {
+function chipProfile(chip: unknown): ChipProfile {
   if (chip === undefined || chip === 'loihi1') return LOIHI1;
   if (chip === 'loihi2') return LOIHI2;
   throw new HasnError('E_BACKEND_OPTION', `chip must be "loihi1" or "loihi2", got ${String(chip)}`, { path: 'chip' });

@@ -154,7 +154,7 @@ export function quantizeSpec(spec: NetworkSpec, options: QuantizeOptions = {}): 
 }
 
 /** Which receptor's time constant drives the population's single Lava current (exc unless only inh targets it). */
-export function receptorInUse(spec: NetworkSpec, populationId: string): 'exc' | 'inh' {
+function receptorInUse(spec: NetworkSpec, populationId: string): 'exc' | 'inh' {
   const incoming = spec.projections.filter((p) => p.target === populationId);
   return incoming.length > 0 && incoming.every((p) => p.receptor === 'inh') ? 'inh' : 'exc';
 }
