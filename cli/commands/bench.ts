@@ -4,9 +4,10 @@ import { formatCobaRtf, runCobaRtf } from '../../bench/coba-rtf.ts';
 import type { KernelKind } from '../../core/engine/create-engine.ts';
 import { HasnError } from '../../core/errors.ts';
 import { EXIT } from '../exit-codes.ts';
+import { addLearn } from './bench-learn.ts';
 
 /** Each entry adds one `hasn bench <name>` subcommand to the group. */
-const BENCHMARKS: ((bench: Command) => void)[] = [addCoba];
+const BENCHMARKS: ((bench: Command) => void)[] = [addCoba, addLearn];
 
 export function register(program: Command): void {
   const bench = program

@@ -31,8 +31,11 @@ export interface DiehlCookOptions {
   stdp?: boolean;
   /** Adaptive thresholds adapt (training) or stay frozen (evaluation). Default true. */
   adaptThreshold?: boolean;
-  /** Lateral inhibition: weight (µS) of each inh → exc synapse and its conductance time constant. */
-  inhibition?: { weight: number; tauMs: number };
+  /**
+   * Lateral inhibition. 'partners' (Diehl & Cook): N inhibitory neurons, exc i → inh i, inh i → every exc but i.
+   * 'pool': `size` inhibitory neurons, every exc → every inh, every inh → every exc.
+   */
+  inhibition?: { kind: 'partners' | 'pool'; size?: number; weight: number; tauMs: number };
 }
 
 /** Ids of the populations and of the plastic projection in the generated spec. */
@@ -59,10 +62,12 @@ export function diehlCookSpec(options: DiehlCookOptions): NetworkSpecInput {
   const ids = DIEHL_COOK_IDS;
   // Forward-Euler conductance decay is 1 − dt/τ: τ below dt would make it negative.
   const tauE = Math.max(1, dt);
-  const inhibition = options.inhibition ?? { weight: 17, tauMs: 2 };
+  const inhibition = options.inhibition ?? { kind: 'partners', weight: 17, tauMs: 2 };
   const tauI = Math.max(inhibition.tauMs, dt);
+  const pool = inhibition.kind === 'pool';
+  const inhSize = pool ? (inhibition.size ?? 1) : n;
   const lateral: [number, number][] = [];
-  for (let s = 0; s < n; s++) for (let t = 0; t < n; t++) if (s !== t) lateral.push([s, t]);
+  if (!pool) for (let s = 0; s < n; s++) for (let t = 0; t < n; t++) if (s !== t) lateral.push([s, t]);
   return {
     version: 1,
     name: `diehl-cook-${n}`,
@@ -80,7 +85,7 @@ export function diehlCookSpec(options: DiehlCookOptions): NetworkSpecInput {
         },
       },
       {
-        id: ids.inhibitory, size: n,
+        id: ids.inhibitory, size: inhSize,
         model: {
           type: 'lif_cond', cm_nF: 10, tau_m_ms: 10, v_rest_mV: -60, v_reset_mV: -45, v_thresh_mV: -40,
           tau_refrac_ms: 2, tau_syn_e_ms: tauE, tau_syn_i_ms: Math.max(2, dt), e_rev_e_mV: 0, e_rev_i_mV: -85,
@@ -98,10 +103,10 @@ export function diehlCookSpec(options: DiehlCookOptions): NetworkSpecInput {
           },
         } : {}),
       },
-      { id: 'exc_inh', source: ids.excitatory, target: ids.inhibitory, connector: { type: 'one_to_one' }, weight: 10.4 },
+      { id: 'exc_inh', source: ids.excitatory, target: ids.inhibitory, connector: pool ? { type: 'all_to_all' } : { type: 'one_to_one' }, weight: 10.4 },
       {
         id: 'inh_exc', source: ids.inhibitory, target: ids.excitatory, receptor: 'inh',
-        connector: { type: 'explicit', pairs: lateral }, weight: inhibition.weight,
+        connector: pool ? { type: 'all_to_all' } : { type: 'explicit', pairs: lateral }, weight: inhibition.weight,
       },
     ],
   };

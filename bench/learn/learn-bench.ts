@@ -1,0 +1,250 @@
+// Issue #9's benchmark: unsupervised STDP (Diehl & Cook 2015) on Fashion-MNIST, with a pixel logistic-regression baseline from the same run.
+//
+//   npx hasn bench learn --neurons 400 --train 60000 --test 10000 [--workers W] [--json]
+//
+// Phases, each timed on the wall clock and in process CPU time (all threads):
+//   1. baseline: softmax regression on the raw pixels of the training images used, scored on the test images;
+//   2. training: every training image once through the plastic network (core/learning/diehl-cook-experiment.ts);
+//   3. recording: a frozen copy (no STDP, θ fixed) sees the last `label` training images and the test images;
+//   4. read-outs: neuron labels + vote (Diehl & Cook) and softmax regression on the labelling images' spike counts;
+//   5. the learned input weights as a PNG grid of receptive fields.
+// The machine's load is reported next to the times: on a shared machine wall times are inflated, CPU times less so.
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { HasnError } from '../../core/errors.ts';
+import { DIEHL_COOK_IDS } from '../../core/learning/diehl-cook-spec.ts';
+import { presentationConfig, recordDiehlCook, scoreReadouts, trainDiehlCook, type DiehlCookRunOptions } from '../../core/learning/diehl-cook-experiment.ts';
+import { classCount, sliceImages } from '../../core/learning/images.ts';
+import { projectionWeights } from '../../core/learning/projection-weights.ts';
+import { predictSoftmax, trainSoftmaxRegression } from '../../core/learning/softmax-regression.ts';
+import { accuracy } from '../../core/learning/vote-readout.ts';
+import { DEFAULT_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, loadFashionMnist } from './fashion-mnist.ts';
+import { encodeGreyscalePng } from './png.ts';
+import { receptiveFieldGrid } from './receptive-fields.ts';
+
+export interface LearnBenchOptions {
+  neurons: number;
+  /** Training images (the first ones of the training set). */
+  train: number;
+  /** Test images (the first ones of the test set). */
+  test: number;
+  /** Training images used to label neurons and fit the linear read-out: the last ones trained on. Default min(train, 10000). */
+  label?: number;
+  workers?: number;
+  seed?: number;
+  dataDir?: string;
+  dtMs?: number;
+  presentMs?: number;
+  /** Per-image total input rate (Hz); null: Diehl & Cook's fixed 63.75 Hz per full-intensity pixel. */
+  totalRateHz?: number | null;
+  /** Where to write the receptive-field PNG; null: none. */
+  pngPath?: string | null;
+  /** Progress lines (to stderr in the CLI). */
+  progress?: (line: string) => void;
+}
+
+interface Timed {
+  wall_s: number;
+  cpu_s: number;
+}
+
+export interface LearnBenchReport {
+  benchmark: 'learn-fashion-mnist';
+  /** Vote read-out accuracy on the test images. */
+  accuracy: number;
+  /** Softmax regression on spike counts. */
+  linear_accuracy: number;
+  /** Softmax regression on raw pixels, same training images, same test images. */
+  baseline_accuracy: number;
+  train_images: number;
+  label_images: number;
+  test_images: number;
+  neurons: number;
+  workers: number;
+  engine: string;
+  dt_ms: number;
+  present_ms: number;
+  rest_ms: number;
+  /** Whole run, data loading included. */
+  wall_s: number;
+  cpu_s: number;
+  baseline: Timed;
+  training: Timed & {
+    showings: number; silent: number; simulated_s: number;
+    /** Simulated seconds per wall-clock second while training (> 1: faster than real time). */
+    real_time_factor: number;
+    /** The training wall time scaled to the 60,000 images of one Fashion-MNIST epoch (minutes). */
+    epoch_min: number;
+    epoch_cpu_min: number;
+  };
+  recording: Timed & { showings: number; silent: number; simulated_s: number; real_time_factor: number };
+  /** Neurons per class label (index = class, then the count of unlabelled neurons). */
+  neurons_per_class: number[];
+  receptive_fields_png: string | null;
+  seed: number;
+  data_dir: string;
+  /** 1-minute load average at the start and the end: above the CPU count, every time is inflated. */
+  load_average: [number, number];
+  logical_cpus: number;
+}
+
+const EPOCH_IMAGES = 60000;
+
+function checkOptions(o: LearnBenchOptions, trainAvailable: number, testAvailable: number): void {
+  const whole = (name: string, v: number, max: number) => {
+    if (!(Number.isInteger(v) && v >= 1 && v <= max)) throw new HasnError('E_LEARN_OPTIONS', `${name} must be a whole number from 1 to ${max}, got ${v}`, { path: name });
+  };
+  whole('neurons', o.neurons, 10000);
+  whole('train', o.train, trainAvailable);
+  whole('test', o.test, testAvailable);
+  if (o.label !== undefined) whole('label', o.label, o.train);
+}
+
+class Stopwatch {
+  private readonly wall = performance.now();
+  private readonly cpu = process.cpuUsage();
+  read(): Timed {
+    const c = process.cpuUsage(this.cpu);
+    return { wall_s: (performance.now() - this.wall) / 1000, cpu_s: (c.user + c.system) / 1e6 };
+  }
+}
+
+function progressReporter(phase: string, total: number, progress: ((line: string) => void) | undefined): ((index: number) => void) | undefined {
+  if (progress === undefined) return undefined;
+  const started = performance.now();
+  const every = Math.max(1, Math.round(total / 20));
+  return (index) => {
+    const done = index + 1;
+    if (done % every !== 0 && done !== total) return;
+    const elapsed = (performance.now() - started) / 1000;
+    const eta = (elapsed / done) * (total - done);
+    progress(`${phase}: ${done}/${total} images, ${(elapsed / done * 1000).toFixed(1)} ms/image, ${elapsed.toFixed(0)} s elapsed, ~${eta.toFixed(0)} s left`);
+  };
+}
+
+export async function runLearnBench(options: LearnBenchOptions): Promise<LearnBenchReport> {
+  const total = new Stopwatch();
+  const loadBefore = loadavg()[0]!;
+  const dataDir = options.dataDir ?? DEFAULT_FASHION_MNIST_DIR;
+  const data = loadFashionMnist(dataDir);
+  checkOptions(options, data.train.count, data.test.count);
+  const classes = classCount(data.train);
+  const trainSet = sliceImages(data.train, 0, options.train);
+  const labelCount = options.label ?? Math.min(options.train, 10000);
+  const labelSet = sliceImages(data.train, options.train - labelCount, labelCount);
+  const testSet = sliceImages(data.test, 0, options.test);
+  const log = options.progress;
+
+  let watch = new Stopwatch();
+  log?.(`baseline: softmax regression on the pixels of ${trainSet.count} training images`);
+  const baselineModel = trainSoftmaxRegression(trainSet.pixels, trainSet.labels, classes, { epochs: 10, seed: options.seed ?? 1 });
+  const baselineAccuracy = accuracy(predictSoftmax(baselineModel, testSet.pixels), testSet.labels);
+  const baseline = watch.read();
+  log?.(`baseline: ${(baselineAccuracy * 100).toFixed(2)} % in ${baseline.wall_s.toFixed(1)} s`);
+
+  const run: DiehlCookRunOptions = {
+    neurons: options.neurons,
+    workers: options.workers ?? 0,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.dtMs === undefined ? {} : { dtMs: options.dtMs }),
+    presentation: {
+      ...(options.presentMs === undefined ? {} : { presentSteps: Math.round(options.presentMs / (options.dtMs ?? 0.5)) }),
+      ...(options.totalRateHz === undefined ? {} : { totalRateHz: options.totalRateHz }),
+    },
+  };
+  const config = presentationConfig(run);
+
+  watch = new Stopwatch();
+  const onTrain = progressReporter('training', trainSet.count, log);
+  const trained = await trainDiehlCook(trainSet, { ...run, ...(onTrain ? { onImage: onTrain } : {}) });
+  const training = watch.read();
+
+  watch = new Stopwatch();
+  const onLabel = progressReporter('labelling', labelSet.count, log);
+  const labelled = await recordDiehlCook(trained, labelSet, onLabel ? { onImage: onLabel } : {});
+  const onTest = progressReporter('testing', testSet.count, log);
+  const tested = await recordDiehlCook(trained, testSet, onTest ? { onImage: onTest } : {});
+  const recording = watch.read();
+
+  const scores = scoreReadouts(labelled.responses, labelSet.labels, tested.responses, testSet.labels, options.neurons, classes, { seed: options.seed ?? 1 });
+  const perClass = new Array<number>(classes + 1).fill(0);
+  for (const c of scores.neuronLabels) perClass[c >= 0 ? c : classes]!++;
+
+  let png: string | null = null;
+  if (options.pngPath !== null) {
+    png = options.pngPath ?? `fashion-mnist-receptive-fields-${options.neurons}.png`;
+    const grid = receptiveFieldGrid(projectionWeights(trained.net, DIEHL_COOK_IDS.learned), options.neurons, trainSet.height, trainSet.width, { zoom: 2 });
+    writeFileSync(png, encodeGreyscalePng(grid.width, grid.height, grid.pixels));
+  }
+
+  const all = total.read();
+  return {
+    benchmark: 'learn-fashion-mnist',
+    accuracy: scores.voteAccuracy,
+    linear_accuracy: scores.linearAccuracy,
+    baseline_accuracy: baselineAccuracy,
+    train_images: trainSet.count,
+    label_images: labelSet.count,
+    test_images: testSet.count,
+    neurons: options.neurons,
+    workers: run.workers!,
+    engine: trained.engine,
+    dt_ms: trained.net.dt,
+    present_ms: config.presentSteps * trained.net.dt,
+    rest_ms: config.restMs,
+    wall_s: all.wall_s,
+    cpu_s: all.cpu_s,
+    baseline,
+    training: {
+      ...training,
+      showings: trained.summary.showings, silent: trained.summary.silent, simulated_s: trained.simulatedS,
+      real_time_factor: trained.simulatedS / training.wall_s,
+      epoch_min: (training.wall_s / trainSet.count) * EPOCH_IMAGES / 60,
+      epoch_cpu_min: (training.cpu_s / trainSet.count) * EPOCH_IMAGES / 60,
+    },
+    recording: {
+      ...recording,
+      showings: labelled.summary.showings + tested.summary.showings,
+      silent: labelled.summary.silent + tested.summary.silent,
+      simulated_s: labelled.simulatedS + tested.simulatedS,
+      real_time_factor: (labelled.simulatedS + tested.simulatedS) / recording.wall_s,
+    },
+    neurons_per_class: perClass,
+    receptive_fields_png: png,
+    seed: trained.net.seed,
+    data_dir: dataDir,
+    load_average: [loadBefore, loadavg()[0]!],
+    logical_cpus: availableParallelism(),
+  };
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)} %`;
+}
+
+/** The printed table. */
+export function formatLearnReport(r: LearnBenchReport): string {
+  const t = r.training;
+  const lines = [
+    `Fashion-MNIST, unsupervised STDP (Diehl & Cook 2015): ${r.neurons} excitatory + ${r.neurons} inhibitory neurons, seed ${r.seed}`,
+    `images: ${r.train_images} trained, ${r.label_images} for labelling, ${r.test_images} tested; ${r.present_ms} ms per image at dt ${r.dt_ms} ms, rest ${r.rest_ms} ms (reset)`,
+    `engine: ${r.engine}, workers ${r.workers}; ${r.logical_cpus} logical CPUs, load average ${r.load_average[0].toFixed(1)} → ${r.load_average[1].toFixed(1)}`,
+    '',
+    '  read-out                              test accuracy',
+    `  SNN, vote (neuron labels)             ${pct(r.accuracy)}`,
+    `  SNN, softmax on spike counts          ${pct(r.linear_accuracy)}`,
+    `  baseline, softmax on raw pixels       ${pct(r.baseline_accuracy)}`,
+    '',
+    '  phase        wall s     CPU s   simulated s   real-time factor',
+    `  training  ${t.wall_s.toFixed(1).padStart(9)} ${t.cpu_s.toFixed(1).padStart(9)} ${t.simulated_s.toFixed(1).padStart(13)} ${t.real_time_factor.toFixed(2).padStart(18)}`,
+    `  recording ${r.recording.wall_s.toFixed(1).padStart(9)} ${r.recording.cpu_s.toFixed(1).padStart(9)} ${r.recording.simulated_s.toFixed(1).padStart(13)} ${r.recording.real_time_factor.toFixed(2).padStart(18)}`,
+    `  baseline  ${r.baseline.wall_s.toFixed(1).padStart(9)} ${r.baseline.cpu_s.toFixed(1).padStart(9)}`,
+    `  total     ${r.wall_s.toFixed(1).padStart(9)} ${r.cpu_s.toFixed(1).padStart(9)}`,
+    '',
+    `one 60,000-image training epoch at this speed: ${t.epoch_min.toFixed(1)} min wall, ${t.epoch_cpu_min.toFixed(1)} min CPU (target ≤ 30 min on 2 cores)`,
+    `showings: ${t.showings} for ${r.train_images} training images (repeats when < 5 spikes), ${t.silent} still silent`,
+    `neurons per class: ${FASHION_MNIST_CLASSES.map((name, c) => `${name} ${r.neurons_per_class[c] ?? 0}`).join(', ')}, unlabelled ${r.neurons_per_class[r.neurons_per_class.length - 1]}`,
+    r.receptive_fields_png === null ? 'receptive fields: not written' : `receptive fields: ${r.receptive_fields_png}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
