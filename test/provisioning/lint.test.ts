@@ -77,7 +77,8 @@ describe('systemd units', () => {
   it('the agent unit is Type=notify with a watchdog, bounded restarts, its directories, groups and device access', () => {
     const unit = parseUnit(readFileSync(join(REPO, 'systemd/hasn-agent.service'), 'utf8'));
     expect(unit.get('Type')).toEqual(['notify']);
-    expect(unit.get('NotifyAccess')).toEqual(['main']);
+    expect(unit.get('NotifyAccess')).toEqual(['all']); // the agent notifies through a systemd-notify child
+    expect(unit.get('RestartPreventExitStatus')).toEqual(['2']);
     expect(unit.get('ExecStart')).toEqual(['/usr/bin/node /opt/hasn/current/bin/hasn.mjs agent --config /etc/hasn/agent.yaml']);
     expect(Number(unit.get('WatchdogSec')?.[0])).toBeGreaterThan(0);
     expect(unit.get('Restart')).toEqual(['on-failure']);
