@@ -15,6 +15,8 @@ interface LearnOptions {
   data: string;
   dtMs?: number;
   presentMs?: number;
+  totalRateHz?: number;
+  fixedRate?: boolean;
   png: string | false;
   json?: boolean;
   quiet?: boolean;
@@ -33,6 +35,8 @@ export function addLearn(bench: Command): void {
     .option('--data <dir>', 'directory with the Fashion-MNIST IDX files (.gz or not)', DEFAULT_FASHION_MNIST_DIR)
     .option('--dt-ms <ms>', 'time step (default 0.5)', positiveNumber)
     .option('--present-ms <ms>', 'presentation time per image (default 350)', positiveNumber)
+    .option('--total-rate-hz <hz>', 'each image\'s input rates sum to this (default: the mean total under Diehl & Cook\'s scale)', positiveNumber)
+    .option('--fixed-rate', 'Diehl & Cook\'s fixed scale instead: 63.75 Hz at intensity 255')
     .option('--png <file>', 'receptive-field image (default fashion-mnist-receptive-fields-<N>.png)')
     .option('--no-png', 'write no image')
     .option('--json', 'print one JSON object on stdout')
@@ -44,6 +48,7 @@ export function addLearn(bench: Command): void {
           ...(opts.label === undefined ? {} : { label: opts.label }),
           ...(opts.dtMs === undefined ? {} : { dtMs: opts.dtMs }),
           ...(opts.presentMs === undefined ? {} : { presentMs: opts.presentMs }),
+          ...(opts.fixedRate ? { totalRateHz: null } : opts.totalRateHz === undefined ? {} : { totalRateHz: opts.totalRateHz }),
           pngPath: opts.png === false ? null : (opts.png as string | undefined) ?? `fashion-mnist-receptive-fields-${opts.neurons}.png`,
           ...(opts.quiet ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),
         });

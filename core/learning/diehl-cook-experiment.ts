@@ -12,7 +12,7 @@ import { compileNetwork } from '../compile/compile.ts';
 import type { CompiledNetwork } from '../compile/types.ts';
 import { createEngine, type KernelKind } from '../engine/create-engine.ts';
 import { parseSpec } from '../spec/validate.ts';
-import { DIEHL_COOK_IDS, diehlCookSpec, diehlCookWeightTotal, type DiehlCookOptions } from './diehl-cook-spec.ts';
+import { diehlCookLayout, diehlCookSpec, diehlCookWeightTotal, type DiehlCookOptions } from './diehl-cook-spec.ts';
 import type { LabelledImages } from './images.ts';
 import { setThresholdOffsets, thresholdOffsets } from './network-state.ts';
 import { DIEHL_COOK_PRESENTATION, ImagePresenter, presentImages, type PresentAllSummary, type PresentationConfig, type PresentationResult } from './presentation.ts';
@@ -55,11 +55,12 @@ export function presentationConfig(options: DiehlCookRunOptions): PresentationCo
 }
 
 async function runPhase(net: CompiledNetwork, images: LabelledImages, options: DiehlCookRunOptions, normalize: boolean, responses?: Uint32Array): Promise<PhaseResult> {
+  const ids = diehlCookLayout(options.groups);
   const engine = await createEngine(net, { workers: options.workers ?? 0, ...(options.kernels ? { kernels: options.kernels } : {}) });
   try {
-    const presenter = new ImagePresenter(engine, DIEHL_COOK_IDS.input, DIEHL_COOK_IDS.excitatory, presentationConfig(options));
+    const presenter = new ImagePresenter(engine, ids.input, ids.excitatory, presentationConfig(options));
     const summary = await presentImages(presenter, images, {
-      ...(normalize ? { normalize: { projectionId: DIEHL_COOK_IDS.learned, total: diehlCookWeightTotal(images.height * images.width) } } : {}),
+      ...(normalize ? { normalize: { projectionIds: ids.learned, total: diehlCookWeightTotal(images.height * images.width) } } : {}),
       ...(responses ? { responses } : {}),
       ...(options.onImage ? { onImage: options.onImage } : {}),
     });
@@ -74,7 +75,7 @@ function compileVariant(options: DiehlCookRunOptions, inputs: number, stdp: bool
     neurons: options.neurons, inputs, stdp, adaptThreshold,
     ...(options.dtMs === undefined ? {} : { dtMs: options.dtMs }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.inhibition === undefined ? {} : { inhibition: options.inhibition }),
+    ...(options.groups === undefined ? {} : { groups: options.groups }),
   }));
   return compileNetwork(spec, { partitions: Math.max(1, options.workers ?? 0) });
 }
@@ -90,11 +91,24 @@ export async function trainDiehlCook(images: LabelledImages, options: DiehlCookR
 export async function recordDiehlCook(trained: TrainedNetwork, images: LabelledImages, overrides: Pick<DiehlCookRunOptions, 'workers' | 'kernels' | 'onImage'> = {}): Promise<Recording> {
   const options = { ...trained.options, ...overrides };
   const frozen = compileVariant(options, images.height * images.width, false, false);
-  setProjectionWeights(frozen, DIEHL_COOK_IDS.learned, projectionWeights(trained.net, DIEHL_COOK_IDS.learned));
-  setThresholdOffsets(frozen, DIEHL_COOK_IDS.excitatory, thresholdOffsets(trained.net, DIEHL_COOK_IDS.excitatory));
+  const ids = diehlCookLayout(options.groups);
+  for (const id of ids.learned) setProjectionWeights(frozen, id, projectionWeights(trained.net, id));
+  for (const id of ids.excitatory) setThresholdOffsets(frozen, id, thresholdOffsets(trained.net, id));
   const responses = new Uint32Array(images.count * options.neurons);
   const phase = await runPhase(frozen, images, options, false, responses);
   return { ...phase, responses };
+}
+
+/** The learned input weights of every excitatory neuron: neurons × inputs, neuron order as in the responses. */
+export function learnedWeights(trained: TrainedNetwork): Float32Array {
+  const parts = diehlCookLayout(trained.options.groups).learned.map((id) => projectionWeights(trained.net, id));
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
 }
 
 export interface ReadoutScores {

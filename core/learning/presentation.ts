@@ -39,31 +39,34 @@ export interface PresentationResult {
 }
 
 export class ImagePresenter {
-  /** Spikes per neuron of the counted population in the current showing. */
+  /** Spikes per neuron of the counted populations (concatenated, in the order given) in the current showing. */
   readonly counts: Uint32Array;
   private readonly inputOffset: number;
   private readonly inputSize: number;
-  private readonly countedOffset: number;
-  private readonly countedEnd: number;
   private readonly rate: Float32Array;
   private readonly observe: (step: number, spikes: Uint32Array, count: number) => void;
 
-  constructor(readonly engine: Engine, inputId: string, countedId: string, readonly config: PresentationConfig) {
+  constructor(readonly engine: Engine, inputId: string, countedIds: readonly string[], readonly config: PresentationConfig) {
     const input = populationOf(engine.net, inputId);
-    const counted = populationOf(engine.net, countedId);
     if (input.model.type !== 'poisson') throw new HasnError('E_LEARNING_POPULATION', `input population '${inputId}' must be poisson, it is ${input.model.type}`, { path: 'input' });
     checkConfig(config);
+    const counted = countedIds.map((id) => populationOf(engine.net, id));
     this.inputOffset = input.offset;
     this.inputSize = input.size;
-    this.countedOffset = counted.offset;
-    this.countedEnd = counted.offset + counted.size;
-    this.counts = new Uint32Array(counted.size);
+    this.counts = new Uint32Array(counted.reduce((n, p) => n + p.size, 0));
     this.rate = engine.net.state.rate;
-    // Spikes arrive ascending; only those in the counted range are tallied.
+    // Where each global neuron's count goes (−1: not counted), so the per-step observer is one lookup per spike.
+    const slot = new Int32Array(engine.net.neuronCount).fill(-1);
+    let at = 0;
+    for (const pop of counted) {
+      for (let i = 0; i < pop.size; i++) slot[pop.offset + i] = at + i;
+      at += pop.size;
+    }
+    const counts = this.counts;
     this.observe = (_step, spikes, count) => {
       for (let k = 0; k < count; k++) {
-        const i = spikes[k]!;
-        if (i >= this.countedOffset && i < this.countedEnd) this.counts[i - this.countedOffset]!++;
+        const c = slot[spikes[k]!]!;
+        if (c >= 0) counts[c]!++;
       }
     };
   }
@@ -106,8 +109,8 @@ function checkConfig(c: PresentationConfig): void {
 }
 
 export interface PresentAllOptions {
-  /** Normalise this projection's incoming weights to `total` per target before each image (training). */
-  normalize?: { projectionId: string; total: number };
+  /** Normalise these projections' incoming weights to `total` per target before each image (training). */
+  normalize?: { projectionIds: readonly string[]; total: number };
   /** Receives each image's counts: row i of an images × neurons matrix. */
   responses?: Uint32Array;
   /** Called after each image (progress, timing). */
@@ -136,7 +139,7 @@ export async function presentImages(presenter: ImagePresenter, images: LabelledI
   let showings = 0;
   let silent = 0;
   for (let k = 0; k < images.count; k++) {
-    if (options.normalize) normalizeIncomingWeights(net, options.normalize.projectionId, options.normalize.total, scratch);
+    if (options.normalize) for (const id of options.normalize.projectionIds) normalizeIncomingWeights(net, id, options.normalize.total, scratch);
     const result = await presenter.present(images.pixels.subarray(k * size, (k + 1) * size));
     showings += 1 + result.repeats;
     if (result.spikes < presenter.config.minSpikes) silent++;
