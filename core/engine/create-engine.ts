@@ -63,8 +63,8 @@ export async function createEngine(net: CompiledNetwork, options: EngineOptions 
   return ThreadedEngine.start(net, {
     workers, kernels, startStep,
     stepTimeoutMs: options.stepTimeoutMs ?? 60_000,
-    barrierSpin: 20_000,
-    commandSpin: closedLoop && spare ? 200_000 : closedLoop ? 2_000 : 0,
-    mainSpin: spare ? 100_000 : 0,
+    barrierSpinMicros: 200,
+    commandSpinMicros: closedLoop ? (spare ? 2000 : 100) : 0,
+    mainSpinMicros: spare ? 2000 : 0,
   });
 }

@@ -37,7 +37,7 @@ export const SLOT_ARRIVED = 7;
 export const SLOT_GENERATION = 8;
 /** Bytes of the failing worker's error (JSON) in the error area. */
 export const SLOT_ERROR_LENGTH = 9;
-/** Spin iterations before a wait parks the thread (Atomics.wait). */
+/** Microseconds a barrier wait spins before parking the thread (Atomics.wait). */
 export const SLOT_SPIN = 10;
 const SLOT_COUNT = 16;
 
@@ -56,9 +56,9 @@ export interface ControlBlock {
   readonly errorBytes: Uint8Array;
 }
 
-export function createControlBlock(partitions: number, spin: number): ControlBlock {
+export function createControlBlock(partitions: number, barrierSpinMicros: number): ControlBlock {
   const ctl = new Int32Array(new SharedArrayBuffer(SLOT_COUNT * 4));
-  ctl[SLOT_SPIN] = spin;
+  ctl[SLOT_SPIN] = barrierSpinMicros;
   return {
     ctl,
     counts: new Uint32Array(new SharedArrayBuffer(partitions * MAX_BATCH_STEPS * 4)),
@@ -73,39 +73,31 @@ export class EngineAborted extends Error {
   }
 }
 
-/**
- * Waits until ctl[slot] ≠ value: spins `spin` loads first (a step is often shorter than a park/unpark),
- * then parks in Atomics.wait. Returns the new value.
- */
-export function waitForChange(ctl: Int32Array, slot: number, value: number, spin: number): number {
-  for (let k = 0; k < spin; k++) {
-    const now = Atomics.load(ctl, slot);
-    if (now !== value) return now;
-  }
-  for (;;) {
-    Atomics.wait(ctl, slot, value);
-    const now = Atomics.load(ctl, slot);
-    if (now !== value) return now;
-  }
-}
-
-/** Fewest and most spin iterations a barrier wait uses before parking. */
-const MIN_BARRIER_SPIN = 256;
+/** Barrier waits between re-evaluations of the spin budget, and between probes at the full budget. */
+const SPIN_WINDOW = 32;
+const SPIN_PROBE_EVERY = 64;
 
 /**
  * A reusable barrier for `parties` workers on ARRIVED/GENERATION.
  *
- * Spinning pays while the other workers arrive within microseconds; when one was descheduled (a busy
- * machine) spinning only burns the core it needs. So the spin budget adapts: halved whenever a wait
- * had to park, grown by a quarter whenever spinning sufficed, within [MIN_BARRIER_SPIN, SLOT_SPIN].
+ * A waiting worker spins, then parks in Atomics.wait. Waking a parked thread takes tens of
+ * microseconds — as long as a whole step of a mid-sized network — so with a core per worker,
+ * spinning through a step's imbalance is what makes two workers faster than one. On a machine
+ * whose cores are busy with other work, though, the peer we wait for may not be running at all,
+ * and spinning burns the very core it needs. So the spin budget adapts: over each window of
+ * SPIN_WINDOW waits, it halves when most waits had to park and grows back when most were settled
+ * by spinning; every SPIN_PROBE_EVERY-th wait spins with the full budget (SLOT_SPIN µs) to find out
+ * whether the cores are free again.
  */
 export class StepBarrier {
-  private readonly maxSpin: number;
-  private spin: number;
+  private readonly maxSpinMs: number;
+  private spinMs: number;
+  private waits = 0;
+  private settledBySpin = 0;
 
   constructor(private readonly ctl: Int32Array, private readonly parties: number) {
-    this.maxSpin = Math.max(MIN_BARRIER_SPIN, Atomics.load(ctl, SLOT_SPIN));
-    this.spin = this.maxSpin;
+    this.maxSpinMs = Atomics.load(ctl, SLOT_SPIN) / 1000;
+    this.spinMs = this.maxSpinMs;
   }
 
   /** Returns once every party has arrived; everything each wrote before arriving is visible after. Throws EngineAborted after a failure. */
@@ -122,21 +114,31 @@ export class StepBarrier {
       Atomics.notify(ctl, SLOT_GENERATION);
       return;
     }
-    let opened = false;
-    for (let k = 0; k < this.spin; k++) {
-      if (Atomics.load(ctl, SLOT_GENERATION) !== generation) {
-        opened = true;
-        break;
-      }
+    const probe = ++this.waits % SPIN_PROBE_EVERY === 0;
+    if (spinOrPark(ctl, SLOT_GENERATION, generation, probe ? this.maxSpinMs : this.spinMs)) {
+      this.settledBySpin++;
+      if (probe) this.spinMs = this.maxSpinMs;
     }
-    if (opened) {
-      this.spin = Math.min(this.maxSpin, this.spin + (this.spin >> 2));
-    } else {
-      this.spin = Math.max(MIN_BARRIER_SPIN, this.spin >> 1);
-      while (Atomics.load(ctl, SLOT_GENERATION) === generation) Atomics.wait(ctl, SLOT_GENERATION, generation);
+    if (this.waits % SPIN_WINDOW === 0) {
+      const spinPaid = this.settledBySpin * 2 > SPIN_WINDOW;
+      this.spinMs = spinPaid ? Math.min(this.maxSpinMs, this.spinMs * 2 + 0.001) : this.spinMs / 2;
+      this.settledBySpin = 0;
     }
     if (Atomics.load(ctl, SLOT_ABORT) !== 0) throw new EngineAborted();
   }
+}
+
+/** Waits until ctl[slot] ≠ value: spins for up to `spinMs` milliseconds, then parks. True if spinning was enough. */
+export function spinOrPark(ctl: Int32Array, slot: number, value: number, spinMs: number): boolean {
+  if (spinMs > 0.001) {
+    const until = performance.now() + spinMs;
+    for (;;) {
+      for (let k = 0; k < 64; k++) if (Atomics.load(ctl, slot) !== value) return true;
+      if (performance.now() > until) break;
+    }
+  }
+  while (Atomics.load(ctl, slot) === value) Atomics.wait(ctl, slot, value);
+  return false;
 }
 
 /** Error details a worker hands to the main thread. */

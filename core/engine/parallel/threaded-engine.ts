@@ -27,10 +27,10 @@ const waitAsync = (Atomics as unknown as {
 export interface ThreadedOptions {
   workers: number;
   kernels: KernelKind;
-  /** Spin iterations before parking: workers at a barrier, workers idle between commands, the main thread in advance(). */
-  barrierSpin: number;
-  commandSpin: number;
-  mainSpin: number;
+  /** Microseconds to spin before parking: workers at a barrier, workers idle between commands, the main thread in advance(). */
+  barrierSpinMicros: number;
+  commandSpinMicros: number;
+  mainSpinMicros: number;
   /** advance() gives up (E_ENGINE_TIMEOUT) when a step takes longer than this. */
   stepTimeoutMs: number;
   startStep: number;
@@ -43,7 +43,7 @@ export class ThreadedEngine extends BatchedEngine {
   private readonly threads: Worker[];
   private readonly control: ControlBlock;
   private readonly stepTimeoutMs: number;
-  private readonly mainSpin: number;
+  private readonly mainSpinMs: number;
   /** Resolves (never rejects) once the engine is stopped from outside a batch: a worker died, a timeout, close() during a run. */
   private readonly crashed: Promise<void>;
   private onCrash: () => void = () => {};
@@ -58,7 +58,7 @@ export class ThreadedEngine extends BatchedEngine {
     this.kernels = options.kernels;
     this.kind = `workers(${threads.length})/${options.kernels}`;
     this.stepTimeoutMs = options.stepTimeoutMs;
-    this.mainSpin = options.mainSpin;
+    this.mainSpinMs = options.mainSpinMicros / 1000;
     this.crashed = new Promise<void>((resolve) => { this.onCrash = resolve; });
     this.exited = Promise.all(threads.map((t) => new Promise<void>((resolve) => t.once('exit', () => resolve())))).then(() => {});
     threads.forEach((t, index) => {
@@ -80,14 +80,14 @@ export class ThreadedEngine extends BatchedEngine {
     if (options.workers > partitions) {
       throw new HasnError('E_ENGINE_WORKERS', `${options.workers} workers need at least ${options.workers} partitions; this network was compiled with ${partitions} (compile with { partitions: workers })`, { path: 'workers' });
     }
-    const control = createControlBlock(partitions, options.barrierSpin);
+    const control = createControlBlock(partitions, options.barrierSpinMicros);
     const module = options.kernels === 'wasm' ? kernelModule() : null;
     const threads: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let index = 0; index < options.workers; index++) {
       const first = Math.round((partitions * index) / options.workers);
       const end = Math.round((partitions * (index + 1)) / options.workers);
-      const setup: WorkerSetup = { net, control, kernels: options.kernels, module, index, workers: options.workers, first, end, commandSpin: options.commandSpin };
+      const setup: WorkerSetup = { net, control, kernels: options.kernels, module, index, workers: options.workers, first, end, commandSpinMicros: options.commandSpinMicros };
       const thread = new Worker(WORKER_ENTRY, { workerData: setup });
       threads.push(thread);
       ready.push(new Promise<void>((resolve, reject) => {
@@ -137,10 +137,11 @@ export class ThreadedEngine extends BatchedEngine {
     const ctl = this.control.ctl;
     const workers = this.workers;
     const deadline = performance.now() + this.stepTimeoutMs;
-    for (let spin = 0; ; spin++) {
+    const spinUntil = performance.now() + this.mainSpinMs;
+    for (;;) {
       const done = Atomics.load(ctl, SLOT_DONE);
       if (done === workers) break;
-      if (spin < this.mainSpin) continue;
+      if (performance.now() < spinUntil) continue;
       // The last worker to finish notifies DONE; the timeout only serves to notice a worker that died.
       if (Atomics.wait(ctl, SLOT_DONE, done, 100) === 'timed-out' && performance.now() > deadline) {
         this.stop(new HasnError('E_ENGINE_TIMEOUT', `a step took longer than ${this.stepTimeoutMs} ms; the engine is stopped`), -1);

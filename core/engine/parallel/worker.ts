@@ -8,7 +8,7 @@ import { wasmKernels } from '../wasm/wasm-kernels.ts';
 import { BatchStepper } from './batch-stepper.ts';
 import {
   EngineAborted, OP_EXIT, reportFailure, SLOT_COMMAND, SLOT_DONE, SLOT_OP, SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE,
-  StepBarrier, waitForChange, type ControlBlock,
+  spinOrPark, StepBarrier, type ControlBlock,
 } from './control.ts';
 
 /** What the main thread hands each worker once (shared memory is shared, not copied). */
@@ -22,8 +22,8 @@ export interface WorkerSetup {
   /** Partitions [first, end) belong to this worker. */
   first: number;
   end: number;
-  /** Spin iterations while waiting for the next command. */
-  commandSpin: number;
+  /** Microseconds to spin while waiting for the next command before parking. */
+  commandSpinMicros: number;
 }
 
 function describe(err: unknown): { code: string; message: string; path?: string } {
@@ -39,7 +39,8 @@ function serve(setup: WorkerSetup): void {
   parentPort!.postMessage({ type: 'ready' });
   let seen = 0;
   for (;;) {
-    seen = waitForChange(ctl, SLOT_COMMAND, seen, setup.commandSpin);
+    spinOrPark(ctl, SLOT_COMMAND, seen, setup.commandSpinMicros / 1000);
+    seen = Atomics.load(ctl, SLOT_COMMAND);
     // OP, START_STEP and STEPS were written before COMMAND changed (see control.ts).
     if (Atomics.load(ctl, SLOT_OP) === OP_EXIT) return;
     try {
