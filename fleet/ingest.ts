@@ -2,12 +2,14 @@
 //
 // Messages are queued and written in one transaction per event-loop turn (hundreds of devices send at once);
 // listeners hear about a message after it is committed. A malformed message is counted and dropped.
+// Several controller processes may share one store (the daemon and a `hasn fleet deploy`): the store keeps each
+// event once, but every process's listeners still hear it once (remembered ids per process, not store rows).
 import { EventEmitter } from 'node:events';
 import { HasnError } from '../core/errors.ts';
 import { CommandResponse } from '../agent/contract/commands.ts';
 import { decodePayload, MAX_PAYLOAD_BYTES } from '../agent/contract/decode.ts';
 import type { Decoded } from '../agent/contract/decode.ts';
-import { BirthPayload, EventPayload, ReportedConfigPayload, StatusPayload, TelemetryPayload } from '../agent/contract/messages.ts';
+import { BirthPayload, BrainInfo, EventPayload, ReportedConfigPayload, StatusPayload, TelemetryPayload } from '../agent/contract/messages.ts';
 import { parseTopic } from '../agent/contract/topics.ts';
 import { ChunkPayload, DeployProgress } from '../agent/contract/transfer.ts';
 import type { IncomingMessage } from '../agent/mqtt/client.ts';
@@ -37,6 +39,7 @@ type Emit = () => void;
 
 export class Ingestor extends EventEmitter<IngestEvents> {
   private queue: IncomingMessage[] = [];
+  private readonly heardEvents = new Set<string>();
   private scheduled = false;
   readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, rejectedByCode: {} };
 
@@ -79,6 +82,14 @@ export class Ingestor extends EventEmitter<IngestEvents> {
         this.log.error({ err: (err as Error).message }, 'an ingest listener threw');
       }
     }
+  }
+
+  /** True the first time this process hears an event id (bounded memory: the oldest ids are forgotten). */
+  private firstHearing(key: string): boolean {
+    if (this.heardEvents.has(key)) return false;
+    this.heardEvents.add(key);
+    if (this.heardEvents.size > 50_000) this.heardEvents.delete(this.heardEvents.values().next().value as string);
+    return true;
   }
 
   private reject(topic: string, error: HasnError): void {
@@ -133,12 +144,15 @@ export class Ingestor extends EventEmitter<IngestEvents> {
       case 'events': {
         const event = this.decode(message, decodePayload(EventPayload, message.payload, MAX_PAYLOAD_BYTES.events));
         if (event === undefined) return;
-        if (!this.store.recordEvent(deviceId, event, at)) {
-          this.stats.duplicates += 1;
-          return;
-        }
-        this.stats.stored += 1;
+        if (this.store.recordEvent(deviceId, event, at)) this.stats.stored += 1;
+        else this.stats.duplicates += 1;
+        if (!this.firstHearing(`${deviceId}/${event.id}`)) return;
         emits.push(() => this.emit('event', deviceId, event));
+        if (event.type === 'brain') {
+          const brain = BrainInfo.nullable().safeParse(event.data ?? null);
+          if (brain.success) this.store.recordBrain(deviceId, brain.data, at);
+          else this.reject(message.topic, new HasnError('E_MESSAGE_SCHEMA', 'a brain event without valid brain data'));
+        }
         if (event.type === 'deploy') {
           const progress = DeployProgress.safeParse(event.data);
           if (progress.success) emits.push(() => this.emit('deploy-progress', deviceId, progress.data));

@@ -33,6 +33,10 @@ export const BackendInfo = z.strictObject({
   reason: ShortText.optional(),
 });
 
+/** The running brain: its spec hash, name, and the deployment that brought it. Also the data of a `brain` event. */
+export const BrainInfo = z.strictObject({ specHash: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().max(128).optional(), deployId: z.string().max(64).optional() });
+export type BrainInfo = z.infer<typeof BrainInfo>;
+
 /** `birth`: the full description a device publishes after every (re)connect. */
 export const BirthPayload = z.strictObject({
   bootId: BootId,
@@ -49,7 +53,7 @@ export const BirthPayload = z.strictObject({
   backends: z.array(BackendInfo).max(16),
   backend: z.string().min(1).max(32),
   /** The running brain: its spec hash and the deployment that brought it (null when none runs). */
-  brain: z.strictObject({ specHash: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().max(128).optional(), deployId: z.string().max(64).optional() }).nullable(),
+  brain: BrainInfo.nullable(),
   /** The fleet config version applied now (null: only the local file). */
   configVersion: z.number().int().positive().nullable(),
   outbox: z.strictObject({ rows: z.number().int().nonnegative(), droppedTelemetry: z.number().int().nonnegative() }),
@@ -79,7 +83,8 @@ export const EVENT_SEVERITIES = ['info', 'warning', 'error'] as const;
 
 /**
  * `events`: things of interest. `id` is unique (a receiver drops duplicates). Types used by the link:
- * `message.rejected` (data: topic, error), `deploy` (data: DeployProgress), `config` (data: reported result);
+ * `message.rejected` (data: topic, error), `deploy` (data: DeployProgress), `config` (data: reported result),
+ * `brain` (data: BrainInfo or null, after a deployment or rollback changed the running brain);
  * the agent adds its own (alarms, decoder outputs, audit records).
  */
 export const EventPayload = z.strictObject({

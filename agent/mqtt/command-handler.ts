@@ -29,6 +29,8 @@ export interface CommandHandlerDeps {
   log: Logger;
   /** The answer to `status`. */
   statusReport(): unknown;
+  /** After the running brain changed (rollback). */
+  onBrainChanged(): void;
 }
 
 interface Outcome {
@@ -114,8 +116,10 @@ export class CommandHandler {
       case 'reward':
         await control.reward(args.value as number, args.projection as string | undefined);
         return { result: { rewarded: args.value } };
-      case 'rollback':
-        return { result: await control.rollbackBrain() };
+      case 'rollback': {
+        const result = await control.rollbackBrain();
+        return { result, afterResponse: () => this.deps.onBrainChanged() };
+      }
       case 'pull': {
         const { result, queueChunks } = await this.deps.pull.handle(args.pullId as string, args.chunks as number[] | undefined);
         // The chunks go behind the response in the FIFO outbox, so the controller has the manifest first.

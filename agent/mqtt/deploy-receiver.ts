@@ -43,6 +43,8 @@ export interface DeployReceiverDeps {
   log: Logger;
   now: () => number;
   isConnected: () => boolean;
+  /** After the running brain changed (the link reports it with a `brain` event). */
+  onBrainChanged: () => void;
   maxBundleBytes?: number;
   /** Ask again for missing chunks when none arrived for this long. */
   stallMs?: number;
@@ -168,6 +170,7 @@ export class DeployReceiver {
       const result = await this.deps.control.deploy(staged.deployId, brain);
       this.counters.applied += 1;
       this.finish('applied', result.specHash);
+      this.deps.onBrainChanged();
     } catch (err) {
       this.counters.failed += 1;
       this.deps.log.error({ deployId: staged.deployId, err: (err as Error).message }, 'deployment failed; the previous brain keeps running');

@@ -101,6 +101,13 @@ export function createFleetLink(options: FleetLinkOptions): FleetLink {
   const rejections = new Rejections(sender, log, now);
   const authenticator = new MessageAuthenticator(options.controllerPublicKey, now);
   let connectedSession: MqttSession | undefined;
+  const onBrainChanged = (): void => {
+    try {
+      sender.event('brain', 'info', control.describe().brain);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'could not report the new brain');
+    }
+  };
   const chunkSize = Math.min(options.chunkSize ?? DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES);
   const deploy = new DeployReceiver({
     deviceId: options.deviceId,
@@ -113,6 +120,7 @@ export function createFleetLink(options: FleetLinkOptions): FleetLink {
     log,
     now,
     isConnected: () => connectedSession !== undefined,
+    onBrainChanged,
     ...options.deploy,
   });
   const pull = new PullSender(options.stagingDir, topics, control, sender, chunkSize);
@@ -127,6 +135,7 @@ export function createFleetLink(options: FleetLinkOptions): FleetLink {
     audit: options.store.audit,
     pull,
     log,
+    onBrainChanged,
     statusReport: () => ({ status: currentStatus(), describe: control.describe(), outbox: options.store.outbox.stats(), link: stats() }),
   });
 

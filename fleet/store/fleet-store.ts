@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../agent/store/sqlite.ts';
 import type { Database } from '../../agent/store/sqlite.ts';
-import type { BirthPayload, DeviceState, EventPayload, ReportedConfigPayload, StatusPayload, TelemetryPayload } from '../../agent/contract/messages.ts';
+import type { BirthPayload, BrainInfo, DeviceState, EventPayload, ReportedConfigPayload, StatusPayload, TelemetryPayload } from '../../agent/contract/messages.ts';
 import { DeploymentStore } from './deployment-store.ts';
 import { migrateFleetStore } from './schema.ts';
 
@@ -22,6 +22,8 @@ export interface DeviceRecord {
   since: number | null;
   reason: string | null;
   specHash: string | null;
+  brainName: string | null;
+  deployId: string | null;
   configVersion: number | null;
   configReported: ReportedConfigPayload | null;
   birth: BirthPayload | null;
@@ -41,6 +43,8 @@ interface DeviceRow {
   reason: string | null;
   birth: string | null;
   spec_hash: string | null;
+  brain_name: string | null;
+  deploy_id: string | null;
   config_version: number | null;
   config_reported: string | null;
   last_seen: number;
@@ -61,6 +65,8 @@ function fromRow(row: DeviceRow): DeviceRecord {
     since: row.since,
     reason: row.reason,
     specHash: row.spec_hash,
+    brainName: row.brain_name,
+    deployId: row.deploy_id,
     configVersion: row.config_version,
     configReported: parseJson(row.config_reported),
     birth: parseJson(row.birth),
@@ -113,9 +119,15 @@ export class FleetStore {
   recordBirth(id: string, birth: BirthPayload, at: number): void {
     this.ensureDevice(id, at);
     this.db.run(
-      'UPDATE devices SET birth = ?, boot_id = ?, version = ?, backend = ?, spec_hash = ?, config_version = ? WHERE id = ?',
-      JSON.stringify(birth), birth.bootId, birth.version, birth.backend, birth.brain?.specHash ?? null, birth.configVersion, id,
+      'UPDATE devices SET birth = ?, boot_id = ?, version = ?, backend = ?, spec_hash = ?, brain_name = ?, deploy_id = ?, config_version = ? WHERE id = ?',
+      JSON.stringify(birth), birth.bootId, birth.version, birth.backend, birth.brain?.specHash ?? null, birth.brain?.name ?? null, birth.brain?.deployId ?? null, birth.configVersion, id,
     );
+  }
+
+  /** The running brain changed (a `brain` event after a deployment or rollback). */
+  recordBrain(id: string, brain: BrainInfo | null, at: number): void {
+    this.ensureDevice(id, at);
+    this.db.run('UPDATE devices SET spec_hash = ?, brain_name = ?, deploy_id = ? WHERE id = ?', brain?.specHash ?? null, brain?.name ?? null, brain?.deployId ?? null, id);
   }
 
   /** Stores a telemetry batch unless (device, bootId, seq) was seen; returns whether it was new. */

@@ -98,6 +98,14 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    // The running brain changes without a new birth (deployments, rollbacks): kept from `brain` events.
+    sql: `
+      ALTER TABLE devices ADD COLUMN brain_name TEXT;
+      ALTER TABLE devices ADD COLUMN deploy_id TEXT;
+    `,
+  },
 ];
 
 export const FLEET_SCHEMA_VERSION = MIGRATIONS.length;

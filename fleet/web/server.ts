@@ -30,7 +30,8 @@ export function deviceView(store: FleetStore): unknown[] {
     bootId: d.bootId,
     since: d.since,
     specHash: d.specHash,
-    brain: d.birth?.brain?.name ?? null,
+    brain: d.brainName,
+    deployId: d.deployId,
     configVersion: d.configVersion,
     groups: d.groups,
     lastSeen: d.lastSeen,
@@ -52,6 +53,7 @@ export async function startWebServer(store: FleetStore, options: { host?: string
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/' || path === '/index.html') return send(200, PAGE, 'text/html; charset=utf-8');
       if (path === '/healthz') return send(200, 'ok\n', 'text/plain');
+      if (path === '/favicon.ico') return send(204, '', 'image/x-icon');
       if (path === '/api/devices') return send(200, { devices: deviceView(store), counters: store.counters() });
       if (path === '/api/deployments') return send(200, { deployments: store.deployments.listDeployments(10) });
       const one = /^\/api\/deployments\/([A-Za-z0-9_-]{1,64})$/.exec(path);

@@ -59,7 +59,7 @@ describe('hasn fleet', () => {
     const specFile = join(dir, 'brain.json');
     writeFileSync(specFile, JSON.stringify(variantSpec(77)));
     const deploy = await hasn('fleet', 'deploy', specFile, '--group', 'lab', '--canary', '1', '--step', '100%', '--soak', '200ms', '--health-gate', 'spikes.rate_hz>0', '--data-dir', dir, '--json');
-    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.code, `${deploy.stderr}\n${deploy.stdout}`).toBe(0);
     const deployment = JSON.parse(deploy.stdout) as { id: string; state: string; devices: { deviceId: string; stage: number; state: string }[] };
     expect(deployment.state).toBe('succeeded');
     expect(deployment.devices.map((d) => [d.deviceId, d.stage, d.state])).toEqual([['pi-one', 0, 'healthy'], ['pi-two', 1, 'healthy']]);
@@ -76,7 +76,7 @@ describe('hasn fleet', () => {
 
     daemon.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 150_000);
 
   it('explains how to name a broker when there is none', async () => {
     const r = await hasn('fleet', 'cmd', 'pi-one', 'status', '--data-dir', tempDir('hasn-fleet-cli-'));

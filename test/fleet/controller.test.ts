@@ -1,7 +1,11 @@
 // The controller with real fleet links on aedes: registry, commands, desired config, pulls.
 import { describe, expect, it } from 'vitest';
 import { specHash } from '../../core/spec/hash.ts';
+import { join } from 'node:path';
+import { FleetController } from '../../fleet/controller.ts';
 import { pullBrain } from '../../fleet/pull.ts';
+import { FleetStore } from '../../fleet/store/fleet-store.ts';
+import { onCleanup } from '../mqtt/fixtures/link-fixture.ts';
 import { fleet } from './fixtures/fleet-fixture.ts';
 import { eventually } from '../mqtt/fixtures/probe.ts';
 
@@ -44,5 +48,22 @@ describe('fleet controller', () => {
     const stored = f.store.deployments.bundle(bundleId.slice(0, 12));
     expect(stored.manifest.sha256).toBe(bundleId);
     expect(f.store.deployments.bundles()).toMatchObject([{ id: bundleId, source: 'pull:dev-a', specHash: manifest.specHash }]);
+  });
+
+  it('lets two controller processes share one store: the event is stored once, and both hear it', async () => {
+    const f = await fleet(['dev-a']);
+    const second = new FleetController({ url: f.url, store: FleetStore.open(join(f.dir, 'controller')), clientId: 'fleet_second' }).start();
+    onCleanup(async () => {
+      await second.stop();
+      second.store.close();
+    });
+    await second.waitConnected(5000);
+    const heard: string[] = [];
+    f.controller.ingest.on('event', (_d, e) => e.type === 'shared' && heard.push('first'));
+    second.ingest.on('event', (_d, e) => e.type === 'shared' && heard.push('second'));
+    f.devices[0].link.publishEvent('shared', 'info');
+    await eventually(() => heard.length === 2, 5000, 'both controllers to hear the event');
+    expect(heard.sort()).toEqual(['first', 'second']);
+    expect(f.store.events('dev-a', 'shared')).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import { DEFAULT_PLAN, newDeploymentId, rollbackDeployment, runRollout } from '.
 import type { RolloutPlan } from '../../fleet/deploy/rollout.ts';
 import { pullBrain } from '../../fleet/pull.ts';
 import { fleet } from './fixtures/fleet-fixture.ts';
+import { eventually } from '../mqtt/fixtures/probe.ts';
 import type { TestFleet } from './fixtures/fleet-fixture.ts';
 import { snapshotOf, variantSpec } from '../mqtt/fixtures/sim-control.ts';
 
@@ -90,10 +91,13 @@ describe('staged rollout', () => {
     });
     expect(deployment.state).toBe('succeeded');
     for (const d of f.devices) expect(specHash(d.control.brain.spec)).toBe(manifest.specHash);
+    // The registry follows the running brain (brain events), without waiting for a new birth.
+    await eventually(() => f.store.device('dev-3')?.specHash === manifest.specHash && f.store.device('dev-3')?.deployId === deployment.id, 5000, 'the registry to show the new brain');
     const rolledBack = await rollbackDeployment(f.controller, deployment.id, silentLogger);
     expect(rolledBack.state).toBe('rolled_back');
     expect(rolledBack.devices.map((d) => d.state)).toEqual(['rolled_back', 'rolled_back']);
     expect(specHash(f.devices[1].control.brain.spec)).not.toBe(manifest.specHash);
+    await eventually(() => f.store.device('dev-2')?.specHash === specHash(f.devices[1].control.brain.spec), 5000, 'the registry to show the previous brain');
   });
 
   it('reaches a device that was offline when its stage started once it comes back', async () => {
