@@ -36,7 +36,10 @@ export function encodeLoihiSnapshot(spec: NetworkSpec, emulator: LoihiEmulator):
     }
   });
   const n = net.neuronCount;
-  const slot = (emulator.step % state.ringSlots) * 2 * n;
+  // Input due at `step` waits in that step's ring slot; without a ring (every delay one step) the
+  // engine has already added it to synE/synI, which `syn` holds in the same exc-then-inh layout.
+  const pending = state.ringSlots > 0 ? state.ring : state.syn;
+  const slot = state.ringSlots > 0 ? (emulator.step % state.ringSlots) * 2 * n : 0;
   state.ring.fill(0);
   emulator.net.dense.forEach((d, k) => {
     const buffer = emulator.denseBuffer(k);
@@ -45,8 +48,8 @@ export function encodeLoihiSnapshot(spec: NetworkSpec, emulator: LoihiEmulator):
     if (target.kind !== 'lif') return;
     for (let i = 0; i < buffer.length; i++) {
       const input = ((buffer[i]! | 0) * 2 ** 6) / target.uPerNa;
-      if (input >= 0) state.ring[slot + target.offset + i]! += input;
-      else state.ring[slot + n + target.offset + i]! -= input;
+      if (input >= 0) pending[slot + target.offset + i]! += input;
+      else pending[slot + n + target.offset + i]! -= input;
     }
   });
   return encodeSnapshot(net, emulator.step, extra);
@@ -87,7 +90,8 @@ export function restoreLoihiSnapshot(spec: NetworkSpec, emulator: LoihiEmulator,
     // Pending float input of a population goes into the first Dense that targets it.
     buffer.fill(0);
     const target = emulator.net.populations[d.target]!;
-    if (target.kind !== 'lif' || seeded.has(d.target)) return;
+    // Without a ring the pending input was merged into synE/synI, which already went into u above.
+    if (target.kind !== 'lif' || seeded.has(d.target) || net.state.ringSlots === 0) return;
     seeded.add(d.target);
     for (let i = 0; i < buffer.length; i++) {
       const g = target.offset + i;
