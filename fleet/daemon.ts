@@ -1,8 +1,8 @@
 // The long-running controller (`hasn fleet [--dev]`): connection + registry + web page, and in dev mode the broker.
 //
-// Dev mode: an embedded aedes broker on 127.0.0.1 (devices confined to their own subtree by client id),
-// signing keys created on first use, and <data-dir>/fleet.json recording the broker so that the other
-// `hasn fleet …` commands and `hasn agent --sim --broker …` find it.
+// Dev mode: an embedded aedes broker on 127.0.0.1 (devices confined to their own subtree by client id) and
+// signing keys created on first use. In both modes <data-dir>/fleet.json records the broker (and the web page)
+// so that the other `hasn fleet …` commands find it without repeating the flags.
 import { silentLogger } from '../agent/log.ts';
 import type { Logger } from '../agent/log.ts';
 import { startEmbeddedBroker } from '../agent/mqtt/embedded-broker.ts';
@@ -11,6 +11,7 @@ import { FleetController } from './controller.ts';
 import type { BrokerSettings } from './controller.ts';
 import { initKeys, loadKeys } from './keys.ts';
 import { readSettings, writeSettings } from './settings.ts';
+import type { FleetSettingsFile } from './settings.ts';
 import { FleetStore } from './store/fleet-store.ts';
 import { startWebServer } from './web/server.ts';
 import type { WebServer } from './web/server.ts';
@@ -20,6 +21,8 @@ export interface DaemonOptions {
   /** Start an embedded broker on this port (dev mode); otherwise `broker` must be given. */
   dev?: { brokerPort: number };
   broker?: BrokerSettings;
+  /** How the broker was named (flags), recorded in fleet.json for the other `hasn fleet …` commands. */
+  brokerRecord?: FleetSettingsFile['broker'];
   http?: { host: string; port: number } | null;
   log?: Logger;
   /** Telemetry and events older than this are deleted (checked hourly). */
@@ -58,10 +61,9 @@ export async function startFleetDaemon(options: DaemonOptions): Promise<FleetDae
     if (keys === undefined) log.warn('no signing keys (`hasn fleet keys init`): commands that change state cannot be sent');
     controller = new FleetController({ ...settings, store, ...(keys === undefined ? {} : { keys }), clientId: 'fleet_controller', persistentSession: true, log }).start();
     if (options.http !== null) web = await startWebServer(store, options.http ?? { host: '127.0.0.1', port: 8090 });
-    if (options.dev !== undefined) {
-      const previous = readSettings(options.dataDir);
-      writeSettings(options.dataDir, { ...previous, broker: { url: settings.url }, ...(web === undefined ? {} : { http: { url: web.url } }) });
-    }
+    const previous = readSettings(options.dataDir);
+    const broker = options.dev !== undefined ? { url: settings.url } : (options.brokerRecord ?? previous?.broker ?? { url: settings.url });
+    writeSettings(options.dataDir, { ...previous, broker, ...(web === undefined ? {} : { http: { url: web.url } }) });
   } catch (err) {
     await controller?.stop();
     store.close();

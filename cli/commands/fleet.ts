@@ -3,6 +3,7 @@
 // Every subcommand takes the fleet options (--data-dir, --broker, --ca-file, --username, --password-file) before
 // or after its name; the broker defaults to the one `hasn fleet --dev` recorded in <data-dir>/fleet.json.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HasnError } from '../../core/errors.ts';
 import { parseYamlDocument } from '../../agent/config/yaml.ts';
@@ -52,6 +53,9 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(match[2] === 'ms' ? value : match[2] === 'm' ? value * 60_000 : value * 1000);
 }
 
+/** Errors that mean "the broker or the device did not answer" rather than bad input (exit 69, not 2). */
+const UNAVAILABLE_CODES = new Set(['E_FLEET_OFFLINE', 'E_COMMAND_TIMEOUT', 'E_PULL_INCOMPLETE']);
+
 /** Runs `action` with a one-off controller connected to the broker, then disconnects. */
 async function withController<T>(command: Command, action: (controller: FleetController, log: Logger) => Promise<T>): Promise<T> {
   const flags = fleetFlags(command);
@@ -62,10 +66,31 @@ async function withController<T>(command: Command, action: (controller: FleetCon
   try {
     await controller.waitConnected(10_000);
     return await action(controller, log);
+  } catch (err) {
+    if (err instanceof HasnError && UNAVAILABLE_CODES.has(err.code)) {
+      process.stderr.write(`error ${err.code}: ${err.message}\n`);
+      process.exitCode = EXIT.UNAVAILABLE;
+      throw new FleetUnavailable();
+    }
+    throw err;
   } finally {
     await controller.stop();
     store.close();
   }
+}
+
+/** Thrown after an "unavailable" error was reported and the exit code set: the action just stops. */
+class FleetUnavailable extends Error {}
+
+/** Wraps an action so that a reported FleetUnavailable ends it quietly (exit code already set). */
+function quietly<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      if (!(err instanceof FleetUnavailable)) throw err;
+    }
+  };
 }
 
 function print(value: unknown): void {
@@ -96,12 +121,24 @@ function summarize(deployment: Deployment): string {
   return `deployment ${deployment.id}: ${deployment.state} (stage ${deployment.stage}) ${Object.entries(counts).map(([s, n]) => `${s}=${n}`).join(' ')}${deployment.error === null ? '' : `\n  ${deployment.error}`}`;
 }
 
+function brokerRecord(url: string, flags: BrokerFlags): { url: string; ca_file?: string; username?: string; password_file?: string } {
+  const absolute = (path: string): string => resolve(path);
+  return {
+    url,
+    ...(flags.caFile === undefined ? {} : { ca_file: absolute(flags.caFile) }),
+    ...(flags.username === undefined ? {} : { username: flags.username }),
+    ...(flags.passwordFile === undefined ? {} : { password_file: absolute(flags.passwordFile) }),
+  };
+}
+
 async function runDaemon(flags: FleetFlags & { dataDir: string }): Promise<number> {
   const log = createLogger({ level: (flags.logLevel as 'info') ?? 'info', base: { component: 'fleet' } });
   const http = { host: flags.httpHost ?? '127.0.0.1', port: flags.httpPort === undefined ? 8090 : parsePort(flags.httpPort, '--http-port') };
   const daemon = await startFleetDaemon({
     dataDir: flags.dataDir,
-    ...(flags.dev === true ? { dev: { brokerPort: flags.brokerPort === undefined ? 1883 : parsePort(flags.brokerPort, '--broker-port') } } : { broker: brokerSettings(flags.dataDir, flags) }),
+    ...(flags.dev === true
+      ? { dev: { brokerPort: flags.brokerPort === undefined ? 1883 : parsePort(flags.brokerPort, '--broker-port') } }
+      : { broker: brokerSettings(flags.dataDir, flags), ...(flags.broker === undefined ? {} : { brokerRecord: brokerRecord(flags.broker, flags) }) }),
     http,
     log,
   });
@@ -201,7 +238,7 @@ export function register(program: Command): void {
     .argument('[device]', 'the device (or use --group)')
     .argument('<file>', 'the config file')
     .option('--group <group>', 'every device of this group')
-    .action(async (device: string | undefined, file: string, opts: { group?: string }, command: Command) => {
+    .action(quietly(async (device: string | undefined, file: string, opts: { group?: string }, command: Command) => {
       const config = readConfigFile(file);
       await withController(command, async (controller) => {
         const devices = opts.group !== undefined ? controller.store.groupMembers(opts.group) : device !== undefined ? [device] : [];
@@ -211,7 +248,7 @@ export function register(program: Command): void {
           process.stdout.write(`${id}: desired config version ${version} published\n`);
         }
       });
-    });
+    }));
 
   fleet
     .command('cmd')
@@ -220,7 +257,7 @@ export function register(program: Command): void {
     .argument('<name>', 'status | snapshot | restore | set-backend | restart | reward | rollback')
     .option('--args <json>', 'arguments as JSON, e.g. \'{"value": 1}\'', '{}')
     .option('--timeout <duration>', 'how long to wait for the answer', '15s')
-    .action(async (device: string, name: string, opts: { args: string; timeout: string }, command: Command) => {
+    .action(quietly(async (device: string, name: string, opts: { args: string; timeout: string }, command: Command) => {
       let args: unknown;
       try {
         args = JSON.parse(opts.args);
@@ -230,7 +267,7 @@ export function register(program: Command): void {
       const response = await withController(command, (controller) => controller.command(device, name, args as Record<string, unknown>, parseDuration(opts.timeout, '--timeout')));
       print(response);
       process.exitCode = response.ok ? EXIT.OK : EXIT.FAILURE;
-    });
+    }));
 
   fleet
     .command('deploy')
@@ -246,7 +283,7 @@ export function register(program: Command): void {
     .option('--soak <duration>', 'how long devices must stay online before the gate is judged', '10s')
     .option('--stage-timeout <duration>', 'a stage that has not passed by then fails', '2m')
     .option('--json', 'print the final deployment as JSON')
-    .action(async (source: string, opts: { snapshot?: string; group?: string; devices?: string; all?: boolean; canary: string; step: string; healthGate?: string[]; soak: string; stageTimeout: string; json?: boolean }, command: Command) => {
+    .action(quietly(async (source: string, opts: { snapshot?: string; group?: string; devices?: string; all?: boolean; canary: string; step: string; healthGate?: string[]; soak: string; stageTimeout: string; json?: boolean }, command: Command) => {
       const canary = Number(opts.canary);
       const plan = {
         ...DEFAULT_PLAN,
@@ -272,26 +309,26 @@ export function register(program: Command): void {
       if (opts.json === true) print(deployment);
       else process.stdout.write(`${summarize(deployment)}\n`);
       process.exitCode = deployment.state === 'succeeded' ? EXIT.OK : EXIT.FAILURE;
-    });
+    }));
 
   fleet
     .command('rollback')
     .description('every device that applied a deployment goes back to its previous brain')
     .argument('<deployment>')
-    .action(async (id: string, _o: unknown, command: Command) => {
+    .action(quietly(async (id: string, _o: unknown, command: Command) => {
       const deployment = await withController(command, (controller, log) => rollbackDeployment(controller, id, log));
       process.stdout.write(`${summarize(deployment)}\n`);
       process.exitCode = deployment.error === null ? EXIT.OK : EXIT.FAILURE;
-    });
+    }));
 
   fleet
     .command('pull')
     .description("bring a device's running brain (spec + fresh snapshot) into the store, to deploy it elsewhere")
     .argument('<device>')
-    .action(async (device: string, _o: unknown, command: Command) => {
+    .action(quietly(async (device: string, _o: unknown, command: Command) => {
       const outcome = await withController(command, (controller) => pullBrain(controller, device));
       process.stdout.write(`bundle ${outcome.bundleId}\n  spec ${outcome.manifest.specHash}  ${outcome.manifest.size} bytes in ${outcome.manifest.chunks.length} chunks${outcome.rerequested > 0 ? ` (${outcome.rerequested} asked for again)` : ''}\n  deploy it: hasn fleet deploy ${outcome.bundleId.slice(0, 12)} --group G\n`);
-    });
+    }));
 
   fleet
     .command('bundles')

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { specHash } from '../../core/spec/hash.ts';
 import { parseSpec } from '../../core/spec/validate.ts';
-import { device, onCleanup, tempDir } from '../mqtt/fixtures/link-fixture.ts';
+import { broker, device, onCleanup, tempDir } from '../mqtt/fixtures/link-fixture.ts';
 import { eventually } from '../mqtt/fixtures/probe.ts';
 import { freePort } from '../mqtt/fixtures/ports.ts';
 import { variantSpec } from '../mqtt/fixtures/sim-control.ts';
@@ -78,9 +78,14 @@ describe('hasn fleet', () => {
     expect(await exited).toBe(0);
   }, 150_000);
 
-  it('explains how to name a broker when there is none', async () => {
-    const r = await hasn('fleet', 'cmd', 'pi-one', 'status', '--data-dir', tempDir('hasn-fleet-cli-'));
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/E_FLEET_NO_BROKER.*--broker URL/);
+  it('exits 2 when no broker is named and 69 when a device does not answer', async () => {
+    const dir = tempDir('hasn-fleet-cli-');
+    const none = await hasn('fleet', 'cmd', 'pi-one', 'status', '--data-dir', dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/E_FLEET_NO_BROKER.*--broker URL/);
+    const b = await broker();
+    const silent = await hasn('fleet', 'cmd', 'pi-ghost', 'status', '--timeout', '300ms', '--broker', b.url, '--data-dir', dir);
+    expect(silent.code).toBe(69);
+    expect(silent.stderr).toMatch(/E_COMMAND_TIMEOUT: pi-ghost did not answer status/);
   });
 });
