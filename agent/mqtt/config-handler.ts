@@ -2,10 +2,13 @@
 //
 // The message is retained, so it arrives again after every reconnect: a version is applied only when it is
 // newer than the one running, and a version already tried in this process is not tried again (a rejected
-// config would otherwise be retried on every reconnect). The agent validates with its own schema, applies
+// config would otherwise be retried on every reconnect). The config is validated here with the agent's own
+// schema (every problem reported with its path) and must name this device; the agent then applies it
 // atomically and rolls back if it does not become healthy (AgentControl.applyConfig).
 import { DesiredConfigPayload } from '../contract/messages.ts';
-import type { ReportedConfigPayload } from '../contract/messages.ts';
+import type { ErrorInfo, ReportedConfigPayload } from '../contract/messages.ts';
+import { AgentConfig } from '../config/schema.ts';
+import { formatPath } from '../../core/errors.ts';
 import { decodePayload, errorInfo, MAX_PAYLOAD_BYTES } from '../contract/decode.ts';
 import type { AgentControl } from '../contract/agent-control.ts';
 import type { Logger } from '../log.ts';
@@ -60,6 +63,12 @@ export class ConfigHandler {
     this.tried.add(version);
     deps.log.info({ version, current }, 'applying desired config from the fleet');
     let report: ReportedConfigPayload;
+    const refusal = this.validate(config);
+    if (refusal !== undefined) {
+      report = { version, applied: false, current: deps.control.describe().configVersion, error: refusal, at: deps.now() };
+      this.report(report, keyId);
+      return;
+    }
     try {
       const result = await deps.control.applyConfig({ version, config });
       report = {
@@ -73,8 +82,28 @@ export class ConfigHandler {
     } catch (err) {
       report = { version, applied: false, current: deps.control.describe().configVersion, error: errorInfo(err), at: deps.now() };
     }
+    this.report(report, keyId);
+  }
+
+  /** Why the agent's schema refuses the config (first problem, with the count), or undefined when it is valid. */
+  private validate(config: Record<string, unknown>): ErrorInfo | undefined {
+    const parsed = AgentConfig.safeParse(config);
+    if (!parsed.success) {
+      const issues = parsed.error.issues;
+      const first = issues[0];
+      const path = formatPath(first?.path ?? []);
+      return { code: 'E_CONFIG_INVALID', message: `${issues.length} problem${issues.length === 1 ? '' : 's'}; first: ${path}: ${first?.message ?? ''}`.slice(0, 512), path };
+    }
+    if (parsed.data.device.id !== this.deps.deviceId) {
+      return { code: 'E_CONFIG_DEVICE', message: `the config is for device ${parsed.data.device.id}, this is ${this.deps.deviceId}`, path: 'device.id' };
+    }
+    return undefined;
+  }
+
+  private report(report: ReportedConfigPayload, keyId: string | undefined): void {
+    const { deps } = this;
     deps.sender.reportedConfig(report);
     deps.sender.event('config', report.applied ? 'info' : 'warning', report);
-    deps.audit.append({ actor: `fleet:${keyId ?? 'unknown'}`, action: report.applied ? 'config.apply' : 'config.reject', target: deps.deviceId, details: { version, error: report.error ?? null } });
+    deps.audit.append({ actor: `fleet:${keyId ?? 'unknown'}`, action: report.applied ? 'config.apply' : 'config.reject', target: deps.deviceId, details: { version: report.version, error: report.error ?? null } });
   }
 }

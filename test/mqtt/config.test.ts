@@ -39,6 +39,14 @@ describe('desired config', () => {
     expect(dev.control.configVersion).toBe(1);
   });
 
+  it('refuses a config written for another device', async () => {
+    const { dev, p } = await setup();
+    await p.publishJson(DESIRED, desired(1, { device: { id: 'dev-b' } }), { retain: true });
+    const report = ReportedConfigPayload.parse((await p.waitFor(reportFor(1))).json);
+    expect(report).toMatchObject({ applied: false, error: { code: 'E_CONFIG_DEVICE', path: 'device.id' } });
+    expect(dev.control.configVersion).toBeNull();
+  });
+
   it('rolls back a config after which the agent is not healthy, and says so', async () => {
     const { dev, p } = await setup();
     await p.publishJson(DESIRED, desired(3, config('loihi')), { retain: true });
