@@ -6,10 +6,13 @@
 //   engine.inject([…]); engine.addReward(r); engine.advance();  // closed loop: one step, synchronously
 //   await engine.close();
 //
-// workers: 0 runs in the caller's thread; N ≥ 1 starts N worker threads (needs ≥ N partitions; a
-//   worker owns a contiguous group of them). Default: one per partition, at most the CPU count.
-// mode: 'batch' lets idle workers sleep and the main thread await batches; 'closed-loop' keeps
-//   workers spinning between steps so that advance() returns in microseconds (costs CPU while idle).
+// workers: 0 runs in the caller's thread; N ≥ 1 steps the network with N workers (needs ≥ N
+//   partitions; a worker owns a contiguous group of them). Default: one per partition, at most the
+//   CPU count.
+// mode: 'batch' — N worker threads; idle workers sleep, the main thread awaits batches without
+//   blocking. 'closed-loop' (the agent) — the caller's thread is worker 0 and N − 1 threads help
+//   (N = 1: the caller alone), helpers spin briefly between steps: advance() returns in microseconds.
+//   run() then blocks the caller for each batch (batches are kept to ~10–50 ms).
 // kernels: 'wasm' (SIMD, default when the network lives in wasm memory) or 'ts' (pure TypeScript).
 //   Both give bit-identical spikes; so do all worker counts and the ReferenceEngine (engine.ts).
 // Errors: every failure is a HasnError with a stable code — E_ENGINE_WORKERS (more workers than
@@ -58,13 +61,14 @@ export async function createEngine(net: CompiledNetwork, options: EngineOptions 
   if (kernels === 'wasm' && net.arena.memory === null) wasmKernels(net); // throws E_ENGINE_WASM with the reason
   const cores = availableParallelism();
   const closedLoop = mode === 'closed-loop';
+  if (closedLoop && workers === 1) return new LocalEngine(net, kernels === 'wasm' ? wasmKernels(net) : tsKernels(net), startStep);
   // Spinning only pays while every spinning thread has a core of its own.
   const spare = cores > workers;
   return ThreadedEngine.start(net, {
-    workers, kernels, startStep,
+    workers, kernels, startStep, callerJoins: closedLoop,
     stepTimeoutMs: options.stepTimeoutMs ?? 60_000,
     barrierSpinMicros: 200,
-    commandSpinMicros: closedLoop ? (spare ? 2000 : 100) : 0,
-    mainSpinMicros: spare ? 2000 : 0,
+    commandSpinMicros: closedLoop ? (spare ? 2000 : 200) : 0,
+    mainSpinMicros: closedLoop ? 200 : spare ? 2000 : 0,
   });
 }

@@ -72,6 +72,23 @@ describe('engine lifecycle', () => {
     await engine.close();
   });
 
+  it('the same error reaches advance() when the caller steps as worker 0 (closed loop, 2 workers)', async () => {
+    const net = compileNetwork(unstable, { partitions: 2 });
+    const engine = await createEngine(net, { workers: 2, mode: 'closed-loop' });
+    engine.inject([0]);
+    let error: HasnError | null = null;
+    for (let k = 0; k < 2 * FINITE_CHECK_INTERVAL && error === null; k++) {
+      try {
+        engine.advance();
+      } catch (err) {
+        error = err as HasnError;
+      }
+    }
+    expect(error?.code).toBe('E_ENGINE_UNSTABLE');
+    expect(thrown(() => engine.advance()).code).toBe('E_ENGINE_FAILED');
+    await engine.close();
+  });
+
   it('the in-thread engine reports the same error', async () => {
     const net = compileNetwork(unstable);
     const engine = await createEngine(net, { workers: 0 });

@@ -9,9 +9,10 @@
 //       COMMAND and notifies. A worker that sees COMMAND change reads OP, START_STEP and STEPS
 //       after that load, so it sees the values written before the add.
 //   workers → main   DONE, STEPS_DONE
-//       Each worker adds 1 to DONE after its last write of the batch; the last one notifies. The
-//       main thread reads spike logs and counts only after loading DONE = workers.
-//   workers ↔ workers  ARRIVED, GENERATION (the barrier below)
+//       Each worker thread adds 1 to DONE after its last write of the batch; the last one
+//       notifies. The main thread reads spike logs and counts only after loading DONE = threads.
+//   workers ↔ workers  ARRIVED, GENERATION (the barrier below). In closed-loop mode the main
+//       thread takes part in the steps as worker 0 and in the barrier like any worker.
 //   failure          ABORT (0, or 1 + index of the first worker that failed), ERROR_LENGTH
 //       A failing worker claims ABORT with compareExchange, writes its error into the error bytes,
 //       stores ERROR_LENGTH, then bumps GENERATION and notifies so no worker stays parked in the
@@ -25,7 +26,7 @@ export const SLOT_OP = 1;
 export const SLOT_START_STEP = 2;
 /** Steps requested in the batch. */
 export const SLOT_STEPS = 3;
-/** Workers that finished the current command. */
+/** Worker threads that finished the current command. */
 export const SLOT_DONE = 4;
 /** Steps the batch actually ran (fewer than requested when a spike log filled up). */
 export const SLOT_STEPS_DONE = 5;
@@ -95,7 +96,11 @@ export class StepBarrier {
   private waits = 0;
   private settledBySpin = 0;
 
-  constructor(private readonly ctl: Int32Array, private readonly parties: number) {
+  /**
+   * `whileParked`, if given, is called every 100 ms a wait stays parked (the caller's thread uses it
+   * to give up on a worker that died, since no event can reach a blocked thread).
+   */
+  constructor(private readonly ctl: Int32Array, private readonly parties: number, private readonly whileParked?: () => void) {
     this.maxSpinMs = Atomics.load(ctl, SLOT_SPIN) / 1000;
     this.spinMs = this.maxSpinMs;
   }
@@ -115,7 +120,7 @@ export class StepBarrier {
       return;
     }
     const probe = ++this.waits % SPIN_PROBE_EVERY === 0;
-    if (spinOrPark(ctl, SLOT_GENERATION, generation, probe ? this.maxSpinMs : this.spinMs)) {
+    if (spinOrPark(ctl, SLOT_GENERATION, generation, probe ? this.maxSpinMs : this.spinMs, this.whileParked)) {
       this.settledBySpin++;
       if (probe) this.spinMs = this.maxSpinMs;
     }
@@ -128,8 +133,11 @@ export class StepBarrier {
   }
 }
 
-/** Waits until ctl[slot] ≠ value: spins for up to `spinMs` milliseconds, then parks. True if spinning was enough. */
-export function spinOrPark(ctl: Int32Array, slot: number, value: number, spinMs: number): boolean {
+/**
+ * Waits until ctl[slot] ≠ value: spins for up to `spinMs` milliseconds, then parks (calling
+ * `whileParked` every 100 ms parked, if given). True if spinning was enough.
+ */
+export function spinOrPark(ctl: Int32Array, slot: number, value: number, spinMs: number, whileParked?: () => void): boolean {
   if (spinMs > 0.001) {
     const until = performance.now() + spinMs;
     for (;;) {
@@ -137,7 +145,9 @@ export function spinOrPark(ctl: Int32Array, slot: number, value: number, spinMs:
       if (performance.now() > until) break;
     }
   }
-  while (Atomics.load(ctl, slot) === value) Atomics.wait(ctl, slot, value);
+  while (Atomics.load(ctl, slot) === value) {
+    if (Atomics.wait(ctl, slot, value, whileParked ? 100 : Infinity) === 'timed-out') whileParked?.();
+  }
   return false;
 }
 

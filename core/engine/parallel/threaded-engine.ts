@@ -1,19 +1,23 @@
-// The main-thread side of the parallel engine: starts N workers once, hands them batches through the control block, collects spikes and errors.
+// The main-thread side of the parallel engine: starts the worker threads once, hands them batches through the control block, collects spikes and errors.
 //
-// Workers are started once and reused. A batch is one command (control.ts); the main thread either
-// blocks for it (advance: closed loop, one step, microseconds) or awaits it without blocking its
-// event loop (run: Atomics.waitAsync). A worker error is recorded in the control block by the
-// failing worker, every other worker unwinds at its next barrier, and the batch's promise (or
-// advance) fails with the worker's HasnError code. close() ends every worker, also after a failure.
+// Workers are started once and reused. A batch is one command (control.ts). In batch mode the N
+// workers are N threads and the main thread awaits each batch without blocking its event loop
+// (Atomics.waitAsync). In closed-loop mode the main thread is worker 0 itself: it starts N − 1
+// threads, and a step (advance) is main + threads stepping together through the barrier, with no
+// thread to wake up or wait for at the end but the helpers — the lowest latency per step.
+// A worker error is recorded in the control block by the failing worker, every other worker unwinds
+// at its next barrier, and the batch's promise (or advance) fails with the worker's HasnError code.
+// close() ends every thread, also after a failure.
 import { Worker } from 'node:worker_threads';
 import type { CompiledNetwork } from '../../compile/types.ts';
 import { HasnError } from '../../errors.ts';
 import { BatchedEngine } from '../batched-engine.ts';
-import type { KernelKind } from '../kernels.ts';
-import { kernelModule } from '../wasm/wasm-kernels.ts';
+import { tsKernels, type KernelKind } from '../kernels.ts';
+import { kernelModule, wasmKernels } from '../wasm/wasm-kernels.ts';
+import { BatchStepper } from './batch-stepper.ts';
 import {
-  createControlBlock, OP_EXIT, OP_RUN, readFailure, reportFailure, SLOT_COMMAND, SLOT_DONE, SLOT_OP, SLOT_START_STEP,
-  SLOT_STEPS, SLOT_STEPS_DONE, type ControlBlock,
+  createControlBlock, EngineAborted, OP_EXIT, OP_RUN, readFailure, reportFailure, SLOT_COMMAND, SLOT_DONE, SLOT_OP,
+  SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE, StepBarrier, type ControlBlock,
 } from './control.ts';
 import type { WorkerSetup } from './worker.ts';
 
@@ -24,14 +28,20 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
+/** Neuron-steps per batch when the main thread steps too (it blocks for the batch): ~10–50 ms of work. */
+const CALLER_NEURON_STEPS_PER_BATCH = 4_000_000;
+
 export interface ThreadedOptions {
+  /** Workers stepping together (threads, plus the main thread when `callerJoins`). */
   workers: number;
+  /** The main thread is worker 0 (closed-loop mode). */
+  callerJoins: boolean;
   kernels: KernelKind;
-  /** Microseconds to spin before parking: workers at a barrier, workers idle between commands, the main thread in advance(). */
+  /** Microseconds to spin before parking: workers at a barrier, threads idle between commands, the main thread waiting for DONE. */
   barrierSpinMicros: number;
   commandSpinMicros: number;
   mainSpinMicros: number;
-  /** advance() gives up (E_ENGINE_TIMEOUT) when a step takes longer than this. */
+  /** A step that takes longer than this fails with E_ENGINE_TIMEOUT (how a blocked main thread notices a dead worker). */
   stepTimeoutMs: number;
   startStep: number;
 }
@@ -44,6 +54,9 @@ export class ThreadedEngine extends BatchedEngine {
   private readonly control: ControlBlock;
   private readonly stepTimeoutMs: number;
   private readonly mainSpinMs: number;
+  /** The main thread's own share of the steps (closed-loop mode), or null. */
+  private readonly callerStepper: BatchStepper | null;
+  private deadline = Infinity;
   /** Resolves (never rejects) once the engine is stopped from outside a batch: a worker died, a timeout, close() during a run. */
   private readonly crashed: Promise<void>;
   private onCrash: () => void = () => {};
@@ -54,16 +67,24 @@ export class ThreadedEngine extends BatchedEngine {
     super(net, options.startStep, control.counts);
     this.control = control;
     this.threads = threads;
-    this.workers = threads.length;
+    this.workers = options.workers;
     this.kernels = options.kernels;
-    this.kind = `workers(${threads.length})/${options.kernels}`;
+    this.kind = `workers(${options.workers})/${options.kernels}${options.callerJoins ? ', caller steps as worker 0' : ''}`;
     this.stepTimeoutMs = options.stepTimeoutMs;
     this.mainSpinMs = options.mainSpinMicros / 1000;
+    this.callerStepper = null;
+    if (options.callerJoins) {
+      const kernels = options.kernels === 'wasm' ? wasmKernels(net) : tsKernels(net);
+      const end = groupBounds(net.partitions.length, options.workers, 0)[1];
+      const barrier = new StepBarrier(control.ctl, options.workers, () => this.checkDeadline());
+      this.callerStepper = new BatchStepper(net, kernels, 0, end, control.counts, barrier, true);
+      this.maxBatchSteps = Math.max(1, Math.min(this.maxBatchSteps, Math.floor(CALLER_NEURON_STEPS_PER_BATCH / net.neuronCount)));
+    }
     this.crashed = new Promise<void>((resolve) => { this.onCrash = resolve; });
     this.exited = Promise.all(threads.map((t) => new Promise<void>((resolve) => t.once('exit', () => resolve())))).then(() => {});
-    threads.forEach((t, index) => {
-      t.on('error', (err) => { if (!this.closed) this.stop(new HasnError('E_ENGINE_WORKER_EXIT', `worker ${index} failed: ${err.message}`), index); });
-      t.on('exit', (code) => { if (!this.closed) this.stop(new HasnError('E_ENGINE_WORKER_EXIT', `worker ${index} exited (code ${code})`), index); });
+    threads.forEach((t, k) => {
+      t.on('error', (err) => { if (!this.closed) this.stop(new HasnError('E_ENGINE_WORKER_EXIT', `worker thread ${k} failed: ${err.message}`), -1); });
+      t.on('exit', (code) => { if (!this.closed) this.stop(new HasnError('E_ENGINE_WORKER_EXIT', `worker thread ${k} exited (code ${code})`), -1); });
     });
   }
 
@@ -74,7 +95,7 @@ export class ThreadedEngine extends BatchedEngine {
     this.onCrash();
   }
 
-  /** Starts the workers and resolves once every one has built its kernels. */
+  /** Starts the worker threads and resolves once every one has built its kernels. */
   static async start(net: CompiledNetwork, options: ThreadedOptions): Promise<ThreadedEngine> {
     const partitions = net.partitions.length;
     if (options.workers > partitions) {
@@ -82,12 +103,16 @@ export class ThreadedEngine extends BatchedEngine {
     }
     const control = createControlBlock(partitions, options.barrierSpinMicros);
     const module = options.kernels === 'wasm' ? kernelModule() : null;
+    const firstThread = options.callerJoins ? 1 : 0;
+    const threadCount = options.workers - firstThread;
     const threads: Worker[] = [];
     const ready: Promise<void>[] = [];
-    for (let index = 0; index < options.workers; index++) {
-      const first = Math.round((partitions * index) / options.workers);
-      const end = Math.round((partitions * (index + 1)) / options.workers);
-      const setup: WorkerSetup = { net, control, kernels: options.kernels, module, index, workers: options.workers, first, end, commandSpinMicros: options.commandSpinMicros };
+    for (let index = firstThread; index < options.workers; index++) {
+      const [first, end] = groupBounds(partitions, options.workers, index);
+      const setup: WorkerSetup = {
+        net, control, kernels: options.kernels, module, index, parties: options.workers, threads: threadCount, first, end,
+        commandSpinMicros: options.commandSpinMicros,
+      };
       const thread = new Worker(WORKER_ENTRY, { workerData: setup });
       threads.push(thread);
       ready.push(new Promise<void>((resolve, reject) => {
@@ -123,48 +148,67 @@ export class ThreadedEngine extends BatchedEngine {
     Atomics.notify(ctl, SLOT_COMMAND);
   }
 
-  /** The steps the batch ran, or the worker's error. Called after DONE reached the worker count. */
-  private outcome(steps: number): number {
+  /** The steps the batch ran, or the failing worker's error. Called once every thread reported DONE. */
+  private outcome(stepsDone: number): number {
     if (this.crash) throw this.crash;
     const failure = readFailure(this.control);
     if (failure !== null) throw new HasnError(failure.code, failure.message, failure.path === undefined ? {} : { path: failure.path });
-    return steps === 1 ? 1 : Atomics.load(this.control.ctl, SLOT_STEPS_DONE);
+    return stepsDone;
+  }
+
+  /** Called while the main thread is parked: gives up once a step has taken longer than stepTimeoutMs. */
+  private checkDeadline(): void {
+    if (performance.now() <= this.deadline) return;
+    this.stop(new HasnError('E_ENGINE_TIMEOUT', `a step took longer than ${this.stepTimeoutMs} ms; the engine is stopped`), -1);
+    throw this.crash!;
   }
 
   protected executeSync(start: number, steps: number): number {
     if (this.crash) throw this.crash;
+    this.deadline = performance.now() + this.stepTimeoutMs * steps;
     this.issue(OP_RUN, start, steps);
-    const ctl = this.control.ctl;
-    const workers = this.workers;
-    const deadline = performance.now() + this.stepTimeoutMs;
-    const spinUntil = performance.now() + this.mainSpinMs;
-    for (;;) {
-      const done = Atomics.load(ctl, SLOT_DONE);
-      if (done === workers) break;
-      if (performance.now() < spinUntil) continue;
-      // The last worker to finish notifies DONE; the timeout only serves to notice a worker that died.
-      if (Atomics.wait(ctl, SLOT_DONE, done, 100) === 'timed-out' && performance.now() > deadline) {
-        this.stop(new HasnError('E_ENGINE_TIMEOUT', `a step took longer than ${this.stepTimeoutMs} ms; the engine is stopped`), -1);
-        throw this.crash!;
+    let done = -1;
+    if (this.callerStepper !== null) {
+      try {
+        done = this.callerStepper.runBatch(start, steps);
+      } catch (err) {
+        if (err === this.crash) throw err;
+        if (!(err instanceof EngineAborted)) reportFailure(this.control, { code: err instanceof HasnError ? err.code : 'E_ENGINE_INTERNAL', message: (err as Error).message, ...(err instanceof HasnError && err.path !== undefined ? { path: err.path } : {}), worker: 0 });
       }
     }
-    return this.outcome(steps);
+    const ctl = this.control.ctl;
+    const threads = this.threads.length;
+    const spinUntil = performance.now() + this.mainSpinMs;
+    for (;;) {
+      const reported = Atomics.load(ctl, SLOT_DONE);
+      if (reported === threads) break;
+      if (performance.now() < spinUntil) continue;
+      // The last thread to finish notifies DONE; the timeout only serves to notice a thread that died.
+      if (Atomics.wait(ctl, SLOT_DONE, reported, 100) === 'timed-out') this.checkDeadline();
+    }
+    return this.outcome(done >= 0 ? done : Atomics.load(ctl, SLOT_STEPS_DONE));
   }
 
   protected async executeAsync(start: number, steps: number): Promise<number> {
     if (this.crash) throw this.crash;
+    if (this.callerStepper !== null) {
+      // The main thread steps too: run the batch, then give its event loop a turn.
+      const done = this.executeSync(start, steps);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return done;
+    }
     // A pending Atomics.waitAsync does not keep Node's event loop alive; the referenced workers do.
     for (const t of this.threads) t.ref();
     try {
       this.issue(OP_RUN, start, steps);
       const ctl = this.control.ctl;
       for (;;) {
-        const done = Atomics.load(ctl, SLOT_DONE);
-        if (done === this.workers || this.crash) break;
-        const wait = waitAsync(ctl, SLOT_DONE, done);
+        const reported = Atomics.load(ctl, SLOT_DONE);
+        if (reported === this.threads.length || this.crash) break;
+        const wait = waitAsync(ctl, SLOT_DONE, reported);
         if (wait.async) await Promise.race([wait.value, this.crashed]);
       }
-      return this.outcome(steps);
+      return this.outcome(Atomics.load(ctl, SLOT_STEPS_DONE));
     } finally {
       for (const t of this.threads) t.unref();
     }
@@ -184,4 +228,9 @@ export class ThreadedEngine extends BatchedEngine {
     await Promise.all(this.threads.map((t) => t.terminate()));
     await this.exited;
   }
+}
+
+/** Partitions [first, end) of worker `index` among `workers`: contiguous, as equal in count as possible. */
+function groupBounds(partitions: number, workers: number, index: number): [number, number] {
+  return [Math.round((partitions * index) / workers), Math.round((partitions * (index + 1)) / workers)];
 }

@@ -17,8 +17,11 @@ export interface WorkerSetup {
   control: ControlBlock;
   kernels: KernelKind;
   module: WasmModule | null;
+  /** This worker's place among the `parties` that step together (0 leads: it decays reward levels and reports STEPS_DONE). */
   index: number;
-  workers: number;
+  parties: number;
+  /** Worker threads that report DONE (parties − 1 when the main thread takes part). */
+  threads: number;
   /** Partitions [first, end) belong to this worker. */
   first: number;
   end: number;
@@ -32,10 +35,10 @@ function describe(err: unknown): { code: string; message: string; path?: string 
 }
 
 function serve(setup: WorkerSetup): void {
-  const { net, control, index, workers } = setup;
+  const { net, control, index, parties, threads } = setup;
   const ctl = control.ctl;
   const kernels = setup.kernels === 'wasm' ? wasmKernels(net, setup.module ?? undefined) : tsKernels(net);
-  const stepper = new BatchStepper(net, kernels, setup.first, setup.end, control.counts, new StepBarrier(ctl, workers), index === 0);
+  const stepper = new BatchStepper(net, kernels, setup.first, setup.end, control.counts, new StepBarrier(ctl, parties), index === 0);
   parentPort!.postMessage({ type: 'ready' });
   let seen = 0;
   for (;;) {
@@ -45,12 +48,12 @@ function serve(setup: WorkerSetup): void {
     if (Atomics.load(ctl, SLOT_OP) === OP_EXIT) return;
     try {
       const done = stepper.runBatch(Atomics.load(ctl, SLOT_START_STEP), Atomics.load(ctl, SLOT_STEPS));
-      if (index === 0) Atomics.store(ctl, SLOT_STEPS_DONE, done); // every worker computed the same number
+      if (index === 0) Atomics.store(ctl, SLOT_STEPS_DONE, done); // every party computed the same number
     } catch (err) {
       if (!(err instanceof EngineAborted)) reportFailure(control, { ...describe(err), worker: index });
     }
     // After this add the main thread may read everything this worker wrote in the batch.
-    if (Atomics.add(ctl, SLOT_DONE, 1) === workers - 1) Atomics.notify(ctl, SLOT_DONE);
+    if (Atomics.add(ctl, SLOT_DONE, 1) === threads - 1) Atomics.notify(ctl, SLOT_DONE);
   }
 }
 
