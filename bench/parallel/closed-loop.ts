@@ -1,6 +1,6 @@
 // Closed-loop step latency: a 10k-neuron COBA network fed by 32 input channels, stepped one step at a time as the agent does.
 import { compileNetwork } from '../../core/compile/compile.ts';
-import { createEngine } from '../../core/engine/create-engine.ts';
+import { createEngine, type EngineMode } from '../../core/engine/create-engine.ts';
 import { uniform32 } from '../../core/random.ts';
 import type { NetworkSpec } from '../../core/spec/schema.ts';
 import { referenceSpec } from '../reference-networks.ts';
@@ -22,6 +22,7 @@ export function closedLoopSpec(): NetworkSpec {
 
 export interface ClosedLoopLatency {
   workers: number;
+  mode: EngineMode;
   kind: string;
   steps: number;
   p50_us: number;
@@ -36,12 +37,12 @@ export interface ClosedLoopLatency {
  * Per step: decide which channels fire (each at 50 Hz, as a rate encoder would), inject them, advance one
  * step, count the output spikes of exc. The latency of those three is recorded; 500 warm-up steps first.
  */
-export async function measureClosedLoop(workers: number, steps = 5000): Promise<ClosedLoopLatency> {
+export async function measureClosedLoop(workers: number, steps = 5000, mode: EngineMode = 'closed-loop'): Promise<ClosedLoopLatency> {
   const spec = closedLoopSpec();
   const net = compileNetwork(spec, { partitions: Math.max(1, workers) });
   const input = net.populations.find((p) => p.id === 'input')!;
   const exc = net.populations.find((p) => p.id === 'exc')!;
-  const engine = await createEngine(net, { workers, mode: 'closed-loop' });
+  const engine = await createEngine(net, { workers, mode });
   const fired = new Uint32Array(INPUT_CHANNELS);
   const perStep = 50 * spec.dt_ms * 1e-3;
   const latencies = new Float64Array(steps);
@@ -64,7 +65,7 @@ export async function measureClosedLoop(workers: number, steps = 5000): Promise<
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   const us = (ms: number): number => ms * 1000;
   return {
-    workers, kind: engine.kind, steps,
+    workers, mode, kind: engine.kind, steps,
     p50_us: us(percentile(sorted, 0.5)), p99_us: us(percentile(sorted, 0.99)), max_us: us(sorted[sorted.length - 1]!),
     mean_us: us(sorted.reduce((a, b) => a + b, 0) / steps),
     exc_rate_hz: excSpikes / (exc.size * steps * spec.dt_ms * 1e-3),
