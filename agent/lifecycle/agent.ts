@@ -14,7 +14,7 @@ import type { IoClock } from '../../drivers/io/types.ts';
 import { chooseBackend, type BackendChoice } from '../brain/backend-choice.ts';
 import { Brain } from '../brain/brain.ts';
 import type { LatencyRecorder } from '../brain/latency-recorder.ts';
-import { loadBrainSpec, type BrainSource } from '../brain/brain-source.ts';
+import { loadBrainSpec, storedBrainFile, type BrainSource } from '../brain/brain-source.ts';
 import type { AgentConfig, Sensor } from '../config/schema.ts';
 import { effectiveIo } from '../config/simulation.ts';
 import { configSelfIssues, configSpecIssues } from '../config/spec-check.ts';
@@ -51,7 +51,7 @@ export class Agent implements AgentOperations {
   readonly bootId = randomUUID();
   private state: AgentState = 'starting';
   private readonly startedAt = new Date();
-  private readonly config: AgentConfig;
+  private config: AgentConfig;
   private readonly log: Logger;
   private readonly clock: IoClock;
   private readonly watchdog: WatchdogFeeder;
@@ -124,11 +124,8 @@ export class Agent implements AgentOperations {
     else this.log.warn({ storedBrain: config.brain.spec }, 'no brain: the config names no spec and none was deployed; running idle');
     // 3. I/O: actuators first (into their safe state), then the sensors that feed the brain
     this.serialPool = new SerialLinkPool(this.options.adapters);
-    this.actuatorBank = new ActuatorBank(io.actuators, this.options.adapters, this.serialPool, this.events, this.log.child({ component: 'actuators' }));
-    await this.actuatorBank.start();
     this.events.on('output', (event) => this.actuatorBank?.apply(event.sink, event.value));
-    this.sensorHub = new SensorHub(io.sensors, this.options.adapters, this.serialPool, this.log.child({ component: 'sensors' }), (sensor: Sensor, value, at) => runtime.onSample(sensor, value, at));
-    await this.sensorHub.start();
+    await this.openIo(io);
     // 4. extensions (the MQTT fleet link)
     const context = this.context();
     for (const extension of this.extensions) {
@@ -145,6 +142,15 @@ export class Agent implements AgentOperations {
     runtime.start();
     this.snapshotService.startPeriodic();
     this.setState(this.brainSource === null ? 'idle' : 'running');
+  }
+
+  /** Opens the actuators (into their safe state), then the sensors that feed the brain. */
+  private async openIo(io: { sensors: Sensor[]; actuators: ReturnType<typeof effectiveIo>['actuators'] }): Promise<void> {
+    const runtime = this.runtime;
+    this.actuatorBank = new ActuatorBank(io.actuators, this.options.adapters, this.serialPool!, this.events, this.log.child({ component: 'actuators' }));
+    await this.actuatorBank.start();
+    this.sensorHub = new SensorHub(io.sensors, this.options.adapters, this.serialPool!, this.log.child({ component: 'sensors' }), (sensor: Sensor, value, at) => runtime.onSample(sensor, value, at));
+    await this.sensorHub.start();
   }
 
   /** Builds the brain, resuming from the newest snapshot of this spec that restores; none that does means a fresh start. */
@@ -251,6 +257,43 @@ export class Agent implements AgentOperations {
   get runtime(): AgentRuntime {
     if (this.runtimeInstance === undefined) throw new HasnError('E_AGENT_NOT_STARTED', 'the agent has not started');
     return this.runtimeInstance;
+  }
+
+  // ───────────────────────────── reconfiguration (the fleet link's AgentControl) ─────────────────────────────
+
+  /** The backend in force: requested, active, and why they differ. */
+  backendChoice(): BackendChoice {
+    return { ...this.backend };
+  }
+
+  /**
+   * Runs `spec` (from `snapshot` when given; null: no brain) under `config`: checks that the config fits it, builds the
+   * brain, then swaps brain, backend, reward rules and I/O between two ticks. When the check or the build fails
+   * nothing changed: the previous brain keeps running. `file` is where the spec lives (status shows it).
+   */
+  async installBrain(spec: NetworkSpec | null, options: { config?: AgentConfig; snapshot?: Uint8Array; file?: string } = {}): Promise<void> {
+    const runtime = this.runtime;
+    const config = options.config ?? this.config;
+    const io = effectiveIo(config, spec);
+    const issues = [...configSelfIssues(config), ...(spec === null ? [] : configSpecIssues(config, spec, io))];
+    if (issues.length > 0) {
+      throw new HasnError('E_CONFIG_INVALID', `the config does not fit brain "${spec?.name}" (${issues.length} problem${issues.length === 1 ? '' : 's'}; first: ${issues[0]!.path}: ${issues[0]!.message})`, { path: issues[0]!.path, issues });
+    }
+    const brain = spec === null ? null : await Brain.create(spec, { workers: config.engine.workers, now: () => this.clock.now(), ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }) });
+    for (const warning of brain?.restoreWarnings ?? []) this.log.warn(warning);
+    // The I/O belongs to the brain's channels and sinks: close the old set before the new one opens the same pins.
+    await this.sensorHub?.stop();
+    await this.actuatorBank?.stop();
+    await runtime.setBrain(brain)?.close();
+    runtime.setRewardRules(brain === null ? [] : config.reward.rules);
+    this.config = config;
+    this.backend = chooseBackend(config.backend);
+    if (this.backend.fallbackReason !== null) this.log.warn({ requested: this.backend.requested, active: this.backend.active }, this.backend.fallbackReason);
+    this.brainSource = spec === null ? null : { spec, file: options.file ?? this.brainSource?.file ?? storedBrainFile(config.data_dir) };
+    this.restoredFrom = null;
+    await this.openIo(io);
+    if (this.state === 'running' || this.state === 'idle') this.setState(brain === null ? 'idle' : 'running');
+    this.log.info({ brain: spec?.name ?? null, specHash: brain?.specHash ?? null, step: brain?.startStep ?? null, backend: this.backend.requested }, spec === null ? 'brain removed: running idle' : `brain "${spec.name}" installed at step ${brain!.startStep}`);
   }
 
   // ───────────────────────────── operations (HTTP API, later MQTT) ─────────────────────────────

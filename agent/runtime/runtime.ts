@@ -92,6 +92,11 @@ export class AgentRuntime {
     return previous;
   }
 
+  /** Replaces the reward rules (a new config or brain); their pacing starts afresh. */
+  setRewardRules(rules: readonly RewardRule[]): void {
+    this.rewardRules = new RewardRules(rules, this.options.clock.now());
+  }
+
   start(): void {
     const now = this.options.clock.now();
     this.meterAt = now;

@@ -1,0 +1,96 @@
+// The real agent's AgentControl (agent/fleet-control.ts) passes the contract the simulated agent passes, and records what it does.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildBundle, openBundle } from '../../agent/contract/bundle.ts';
+import type { AgentContext } from '../../agent/extensions.ts';
+import { fleetControlFor } from '../../agent/fleet-control.ts';
+import { storedBrainFile } from '../../agent/brain/brain-source.ts';
+import { agentControlContract } from '../mqtt/contracts/agent-control.contract.ts';
+import { TINY_SPEC, snapshotOf, variantSpec } from '../mqtt/fixtures/sim-control.ts';
+import { startTestAgent, tempDir, testConfig } from './helpers.ts';
+
+async function realControl() {
+  const dir = tempDir('hasn-fleet-control-');
+  const specFile = join(dir.path, 'tiny.json');
+  writeFileSync(specFile, JSON.stringify(TINY_SPEC));
+  const config = testConfig(join(dir.path, 'data'), { brain: { spec: specFile }, http: { enabled: false } });
+  // The control is made from the agent's extension context, as fleetLinkExtension makes it.
+  let context: AgentContext | undefined;
+  const capture = { name: 'capture', start: async (c: AgentContext) => void (context = c), stop: async () => {} };
+  const started = await startTestAgent(config, { extensions: [capture] });
+  const control = fleetControlFor(started.agent, { settleMs: 50 })(context!);
+  return {
+    control, agent: started.agent, store: context!.store, dataDir: config.data_dir, deviceId: config.device.id,
+    cleanup: async () => {
+      await started.stop();
+      dir.remove();
+    },
+  };
+}
+
+agentControlContract('the real agent', realControl);
+
+describe('FleetAgentControl on the real agent', () => {
+  it('stores a deployed spec as the brain the next start runs and audits deploy and rollback', async () => {
+    const { control, store, dataDir, cleanup } = await realControl();
+    try {
+      const bundle = buildBundle({ spec: variantSpec(77), snapshot: snapshotOf(variantSpec(77), 5) });
+      await control.deploy('dep-77', openBundle(bundle.manifest, bundle.blob));
+      expect(JSON.parse(readFileSync(storedBrainFile(dataDir), 'utf8')).name).toBe('tiny-77');
+      expect(control.describe().brain).toMatchObject({ name: 'tiny-77', deployId: 'dep-77' });
+      await control.rollbackBrain();
+      expect(existsSync(storedBrainFile(dataDir))).toBe(false);
+      const actions = store.audit.list({ actor: 'fleet' }).map((r) => r.action);
+      expect(actions).toEqual(expect.arrayContaining(['brain.deploy', 'brain.rollback']));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('refuses a config that does not fit the running brain and keeps the brain running', async () => {
+    const { control, agent, cleanup } = await realControl();
+    try {
+      const before = control.describe().brain?.specHash;
+      const result = await control.applyConfig({ version: 60, config: { device: { id: 'test-agent' }, sensors: [{ id: 'x', channel: 'nowhere', source: { type: 'sim', signal: { type: 'sine' } } }] } });
+      expect(result).toMatchObject({ applied: false, error: { code: 'E_CONFIG_INVALID', path: 'sensors[0].channel' } });
+      expect(control.describe().brain?.specHash).toBe(before);
+      expect(agent.status().state).toBe('running');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('records fleet config versions: applied, rejected, and rolled back when the agent is not healthy', async () => {
+    const { control, store, cleanup } = await realControl();
+    try {
+      await control.applyConfig({ version: 70, config: { device: { id: 'test-agent' } } });
+      expect(store.config.get(70)).toMatchObject({ source: 'fleet', status: 'applied' });
+      await control.applyConfig({ version: 71, config: { device: { id: 'test-agent' }, engine: { tick_ms: 'x' } } });
+      expect(store.config.get(71)).toMatchObject({ source: 'fleet', status: 'rejected' });
+      const result = await control.applyConfig({ version: 72, config: { device: { id: 'test-agent' }, backend: 'loihi' } });
+      expect(result).toMatchObject({ applied: false, rolledBack: true, error: { code: 'E_CONFIG_UNHEALTHY' } });
+      expect(store.config.get(72)).toMatchObject({ status: 'rolled_back' });
+      expect(control.describe().configVersion).toBe(70);
+      expect(control.health()).toMatchObject({ state: 'online', backend: 'cpu' });
+      const actions = store.audit.list({ actor: 'fleet' }).map((r) => r.action);
+      expect(actions).toEqual(expect.arrayContaining(['config.apply', 'config.reject', 'config.rollback']));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('restarts the brain from its current state and refuses a backend this build cannot run', async () => {
+    const { control, agent, cleanup } = await realControl();
+    try {
+      const stepBefore = agent.runtime.brain!.step;
+      await control.restart();
+      expect(agent.runtime.brain!.startStep).toBeGreaterThanOrEqual(stepBefore);
+      expect(await control.setBackend('akida')).toMatchObject({ backend: 'cpu', fallbackReason: expect.stringContaining('akida') });
+      expect(control.health().state).toBe('online');
+      await expect(control.setBackend('gpu')).rejects.toMatchObject({ code: 'E_BACKEND_UNKNOWN' });
+    } finally {
+      await cleanup();
+    }
+  });
+});
