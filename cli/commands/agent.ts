@@ -16,6 +16,8 @@ import { LOG_LEVELS, createLogger, type LogLevel } from '../../agent/log.ts';
 import { effectiveIo } from '../../agent/config/simulation.ts';
 import { configSelfIssues, configSpecIssues } from '../../agent/config/spec-check.ts';
 import { Agent } from '../../agent/lifecycle/agent.ts';
+import { fleetControlFor } from '../../agent/fleet-control.ts';
+import { fleetLinkExtension } from '../../agent/mqtt/extension.ts';
 import { createSystemdNotifier } from '../../agent/lifecycle/systemd-notify.ts';
 import { hardwareAdapters } from '../../agent/io/hardware-adapters.ts';
 import { openStore } from '../../agent/store/index.ts';
@@ -30,6 +32,7 @@ interface AgentFlags {
   spec?: string;
   deviceId?: string;
   logLevel?: string;
+  broker?: string;
 }
 
 /** Shutdown must finish well inside systemd's TimeoutStopSec (60 s in the unit). */
@@ -70,6 +73,7 @@ function flagLayer(flags: AgentFlags): { layer: Record<string, unknown>; issues:
   if (flags.dataDir !== undefined) layer.data_dir = flags.dataDir;
   if (flags.spec !== undefined) layer.brain = { spec: flags.spec };
   if (flags.deviceId !== undefined) layer.device = { id: flags.deviceId };
+  if (flags.broker !== undefined) layer.mqtt = { url: flags.broker };
   if (flags.logLevel !== undefined) {
     if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) issues.push({ code: 'E_CONFIG_VALUE', path: '--log-level', message: `expected one of ${LOG_LEVELS.join(', ')}` });
     layer.log = { level: flags.logLevel };
@@ -95,7 +99,9 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   }
   const config = resolved.config;
   const log = createLogger({ level: config.log.level as LogLevel, base: { device: config.device.id } });
-  const agent = new Agent({ config, log, adapters: hardwareAdapters(), notifier: createSystemdNotifier({ log: log.child({ component: 'systemd' }) }) });
+  // The fleet link controls the agent that starts it: the control is made when the extension starts.
+  const fleetLink = fleetLinkExtension({ control: (context) => fleetControlFor(agent)(context) });
+  const agent: Agent = new Agent({ config, log, adapters: hardwareAdapters(), notifier: createSystemdNotifier({ log: log.child({ component: 'systemd' }) }), extensions: [fleetLink] });
 
   let signalled: string | undefined;
   let resolveStopped!: (code: number) => void;
@@ -194,6 +200,7 @@ export function register(program: Command): void {
     .option('--spec <file>', 'the brain: a network spec JSON (config brain.spec)')
     .option('--device-id <id>', 'device id (config device.id)')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`)
+    .option('--broker <url>', 'MQTT broker of the fleet, e.g. mqtt://127.0.0.1:1883 (config mqtt.url; --sim without it starts an embedded broker)')
     .addHelpText('after', `
 Config layers, lowest first: the --sim preset, the YAML file, HASN_… environment variables
 (HASN_HTTP__PORT=8081: "__" separates levels), then these flags.
