@@ -54,7 +54,8 @@ describe('hasn agent (process)', () => {
     const agent = startAgent(['--sim', '--http-port', '0', '--data-dir', join(dir.path, 'data')], { NOTIFY_SOCKET: socketPath, WATCHDOG_USEC: '1000000' });
     children.push(agent.child);
     await waitFor(() => messages.some((m) => m.startsWith('READY=1')), 20_000, 'READY=1 from the agent process');
-    const url = agent.logs.map((l) => l.url).find((u): u is string => typeof u === 'string')!;
+    // --sim also starts the embedded MQTT broker, whose log line carries an mqtt:// url.
+    const url = agent.logs.map((l) => l.url).find((u): u is string => typeof u === 'string' && u.startsWith('http'))!;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/^text\/html/);
     const status = await (await fetch(`${url}/api/v1/status`)).json() as { device: { id: string }; simulation: boolean; brain: { name: string } };
