@@ -47,6 +47,8 @@ export class FleetAgentControl implements AgentControl {
   private deployId: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly settleMs: number;
+  /** The fleet config version in force; null while only the local config applies (after every start, until the retained one is applied again). */
+  private fleetVersion: number | null;
 
   constructor(
     private readonly agent: Agent,
@@ -55,6 +57,8 @@ export class FleetAgentControl implements AgentControl {
     options: FleetControlOptions = {},
   ) {
     this.settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    // Each start runs the local config (and records it as current); the retained fleet config then arrives again.
+    this.fleetVersion = null;
   }
 
   health(): AgentHealth {
@@ -68,7 +72,6 @@ export class FleetAgentControl implements AgentControl {
   describe(): AgentDescription {
     const status = this.agent.status();
     const brain = this.agent.runtime.brain;
-    const current = this.store.config.current();
     return {
       version: status.version,
       backends: BACKENDS.map((id) => {
@@ -76,7 +79,7 @@ export class FleetAgentControl implements AgentControl {
         return { id, available: choice.fallbackReason === null, ...(choice.fallbackReason === null ? {} : { reason: choice.fallbackReason }) };
       }),
       brain: brain === null ? null : { specHash: brain.specHash, name: brain.spec.name, ...(this.deployId === undefined ? {} : { deployId: this.deployId }) },
-      configVersion: current?.source === 'fleet' ? current.version : null,
+      configVersion: this.fleetVersion,
     };
   }
 
@@ -222,23 +225,25 @@ export class FleetAgentControl implements AgentControl {
         return this.reject(desired, errorInfoOf(err, 'brain.spec'));
       }
     }
+    let recorded: boolean;
     try {
-      this.record(desired, 'pending');
+      recorded = this.record(desired);
       await this.agent.installBrain(spec, { config: next, ...(snapshot === undefined ? {} : { snapshot }), ...(file === undefined ? {} : { file }) });
     } catch (err) {
       return this.reject(desired, errorInfoOf(err, ''));
     }
-    this.setStatus(version, 'applied');
+    if (recorded) this.setStatus(version, 'applied');
     await new Promise((resolve) => setTimeout(resolve, this.settleMs));
     const health = this.health();
     if (health.state === 'online') {
+      this.fleetVersion = version;
       this.audit('config.apply', String(version), { kept });
       this.log.info({ version }, `fleet config ${version} applied`);
       return { applied: true };
     }
     const reason = `the agent did not become healthy with config ${version} (${health.reason ?? 'degraded'}); the previous config was restored`;
     await this.agent.installBrain(rollbackTo.spec, { config: before, ...(rollbackTo.snapshot === undefined ? {} : { snapshot: rollbackTo.snapshot }), ...(rollbackTo.file === undefined ? {} : { file: rollbackTo.file }) });
-    this.setStatus(version, 'rolled_back', reason);
+    if (recorded) this.setStatus(version, 'rolled_back', reason);
     this.audit('config.rollback', String(version), { reason });
     this.log.warn({ version }, reason);
     return { applied: false, rolledBack: true, error: { code: 'E_CONFIG_UNHEALTHY', message: reason } };
@@ -256,10 +261,20 @@ export class FleetAgentControl implements AgentControl {
     return { applied: false, error };
   }
 
-  private record(desired: { version: number; config: unknown }, status: 'pending'): void {
+  /**
+   * Records the version as pending; false when the version history already holds that number for other content
+   * (the local file's versions and the controller's share one numbering): the config is applied all the same.
+   */
+  private record(desired: { version: number; config: unknown }): boolean {
     const existing = this.store.config.get(desired.version);
-    // A version tried before (a retained message after a restart) is recorded once; it is applied again from there.
-    if (existing === undefined || existing.status !== 'applied') this.store.config.record({ version: desired.version, config: desired.config, source: 'fleet', status });
+    // A version applied before (the retained message again after a restart) is recorded once and applied again.
+    if (existing?.source === 'fleet' && existing.status !== 'rejected' && existing.json === JSON.stringify(desired.config)) return true;
+    if (existing !== undefined) {
+      this.log.warn({ version: desired.version, recordedAs: existing.source }, `config version ${desired.version} is already recorded (from ${existing.source}); applying the fleet config without recording it again`);
+      return false;
+    }
+    this.store.config.record({ version: desired.version, config: desired.config, source: 'fleet', status: 'pending' });
+    return true;
   }
 
   private setStatus(version: number, status: 'applied' | 'rolled_back', error?: string): void {

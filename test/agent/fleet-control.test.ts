@@ -94,3 +94,19 @@ describe('FleetAgentControl on the real agent', () => {
     }
   });
 });
+
+describe('FleetAgentControl and the local version history', () => {
+  it('applies a fleet version whose number the local file config already holds, without recording over it', async () => {
+    const { control, store, cleanup } = await realControl();
+    try {
+      const local = store.config.current()!;
+      expect(local.source).toBe('file');
+      const result = await control.applyConfig({ version: local.version, config: { device: { id: 'test-agent' } } });
+      expect(result).toMatchObject({ applied: true });
+      expect(control.describe().configVersion).toBe(local.version);
+      expect(store.config.get(local.version)).toMatchObject({ source: 'file', json: local.json });
+    } finally {
+      await cleanup();
+    }
+  });
+});
