@@ -1,5 +1,6 @@
 // The fleet link against the embedded aedes broker: status, birth, telemetry through the outbox, reconnects.
-import { describe, expect, it } from 'vitest';
+import { createServer, connect } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { BirthPayload, StatusPayload, TelemetryPayload } from '../../agent/contract/messages.ts';
 import { startEmbeddedBroker } from '../../agent/mqtt/embedded-broker.ts';
 import { broker, device, probe } from './fixtures/link-fixture.ts';
@@ -44,14 +45,25 @@ describe('fleet link on aedes', () => {
   });
 
   it('keeps telemetry in the outbox while the broker is unreachable and delivers every batch, seq 1…n, once it is up', async () => {
+    // The broker and the listening probe are up first; the device reaches the broker only through a gate
+    // (a TCP forwarder) that opens later. Otherwise the device could reconnect to a fresh broker and drain
+    // its outbox before the probe's subscription exists, and the broker would drop the messages.
+    const b = await broker();
+    const p = await probe(b.url, ['hasn/v1/+/telemetry']);
     const placeholder = await startEmbeddedBroker();
-    const port = placeholder.port;
+    const gatePort = placeholder.port;
     await placeholder.close();
-    const dev = device(`mqtt://127.0.0.1:${port}`, { telemetry: { sampleMs: 5, batchSize: 2 } });
+    const dev = device(`mqtt://127.0.0.1:${gatePort}`, { telemetry: { sampleMs: 5, batchSize: 2 } });
     await eventually(() => dev.store.outbox.stats().byKind.telemetry.rows >= 10, 5000, 'telemetry to accumulate');
     expect(dev.link.connected).toBe(false);
-    const b = await broker({ port });
-    const p = await probe(b.url, ['hasn/v1/+/telemetry']);
+    const gate = createServer((inbound) => {
+      const upstream = connect(b.port, '127.0.0.1');
+      inbound.pipe(upstream).pipe(inbound);
+      inbound.on('error', () => upstream.destroy());
+      upstream.on('error', () => inbound.destroy());
+    });
+    await new Promise<void>((resolve) => gate.listen(gatePort, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => gate.close(() => resolve())));
     dev.link.flushTelemetry();
     await eventually(() => dev.link.connected, 5000, 'reconnect');
     await dev.link.stop();
