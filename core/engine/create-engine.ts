@@ -68,7 +68,7 @@ export async function createEngine(net: CompiledNetwork, options: EngineOptions 
     workers, kernels, startStep, callerJoins: closedLoop,
     stepTimeoutMs: options.stepTimeoutMs ?? 60_000,
     barrierSpinMicros: 200,
-    commandSpinMicros: closedLoop ? (spare ? 2000 : 200) : 0,
-    mainSpinMicros: closedLoop ? 200 : spare ? 2000 : 0,
+    commandSpinMicros: closedLoop ? (spare ? 2000 : 50) : 0,
+    mainSpinMicros: closedLoop ? 20 : spare ? 2000 : 0,
   });
 }
