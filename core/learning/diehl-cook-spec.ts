@@ -1,7 +1,7 @@
 // The Diehl & Cook (2015) unsupervised-learning network as a plain NetworkSpec: Poisson pixels → excitatory LIF (STDP) ⇄ inhibitory LIF.
 //
 //   input  (poisson, one neuron per pixel; rates set per image by the caller through state.rate)
-//     │ all_to_all, plastic: pair-based STDP (a₊ = 0.01 on post spikes, a₋ = 0.0001 on pre spikes, τ = 20 ms,
+//     │ all_to_all, plastic: pair-based STDP (a₊ = 0.005 on post spikes, a₋ = 0.0001 on pre spikes, τ = 20 ms,
 //     │ w ∈ [0, 1]), initial weights uniform(0, 0.3); the caller normalises each neuron's incoming sum (78)
 //     ▼
 //   exc    (lif_cond, N neurons, τm = 100 ms, adaptive threshold θ: +0.05 mV per spike, τθ = 10⁷ ms)
@@ -76,6 +76,14 @@ export function diehlCookWeightTotal(inputs: number): number {
   return 0.1 * inputs;
 }
 
+/**
+ * Potentiation per post spike per unit of presynaptic trace. Half Diehl & Cook's ν_post = 0.01: our all-to-all
+ * pre trace (≈ 0.7 for an average pixel) and pair rule potentiate on every post spike, where their nearest-spike
+ * trace (≤ 1) and triplet term (×post₂ < 1) potentiate less. Measured at N = 400 after 10,000 images (2,000 test
+ * images): vote 69.9 % with 0.01, 72.2 % with 0.005, 73.0 % with 0.0025; N = 100 after 5,000: 65.5 / 69.0 / 67.6 %.
+ */
+const POTENTIATION = 0.005;
+
 /** A θ that never changes: no increment, and a time constant whose float32 decay factor is exactly 1. */
 const FROZEN_THETA = { theta_plus_mV: 0, tau_theta_ms: 1e12 };
 
@@ -123,7 +131,7 @@ export function diehlCookSpec(options: DiehlCookOptions): NetworkSpecInput {
         weight: { dist: 'uniform' as const, low: 0, high: DIEHL_COOK_INITIAL_W_MAX },
         ...(stdp ? {
           plasticity: {
-            rule: 'stdp' as const, tau_plus_ms: 20, tau_minus_ms: 20, a_plus: 0.01, a_minus: 0.0001,
+            rule: 'stdp' as const, tau_plus_ms: 20, tau_minus_ms: 20, a_plus: POTENTIATION, a_minus: 0.0001,
             w_min: 0, w_max: DIEHL_COOK_W_MAX, mode: 'additive' as const,
           },
         } : {}),

@@ -41,9 +41,9 @@ export function trainSoftmaxRegression(x: ArrayLike<number>, labels: ArrayLike<n
   }
   const epochs = options.epochs ?? 15;
   const batch = options.batchSize ?? 64;
-  const lr0 = options.learningRate ?? 0.05;
+  const lr0 = options.learningRate ?? 0.01;
   const momentum = options.momentum ?? 0.9;
-  const l2 = options.l2 ?? 1e-4;
+  const l2 = options.l2 ?? 1e-3;
   const seed = options.seed ?? 0;
 
   const { mean, scale } = standardisation(x, n, d);

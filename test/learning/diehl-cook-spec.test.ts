@@ -10,7 +10,7 @@ describe('diehlCookSpec', () => {
     const spec = parseSpec(diehlCookSpec({ neurons: 10 }));
     expect(spec.populations.map((p) => [p.id, p.size, p.model.type])).toEqual([['input', 784, 'poisson'], ['exc', 10, 'lif_cond'], ['inh', 1, 'lif_cond']]);
     const learned = spec.projections.find((p) => p.id === 'input_exc')!;
-    expect(learned.plasticity).toMatchObject({ rule: 'stdp', a_plus: 0.01, a_minus: 0.0001, w_max: 1 });
+    expect(learned.plasticity).toMatchObject({ rule: 'stdp', a_plus: 0.005, a_minus: 0.0001, w_max: 1 });
     expect(spec.projections.find((p) => p.id === 'inh_exc')).toMatchObject({ receptor: 'inh', weight: 17 });
     expect(spec.dt_ms).toBe(0.5);
   });
