@@ -1,11 +1,11 @@
-// Shows images to a network through a Poisson input population (rate ∝ pixel intensity) and counts a population's spikes per image.
+// Shows images to a network through a Poisson input population (rate ∝ pixel intensity) and counts the spikes of chosen populations per image.
 //
 // One presentation (Diehl & Cook 2015): input rates from the pixels, `presentSteps` steps, then the rest
 // (restNetwork). An image that drew fewer than `minSpikes` spikes from the counted population is shown again,
 // after the rest, with rates raised by `repeatBoost` of the original each time (their "intensity + 1" from 2
 // is 0.5), at most `maxRepeats` times; the counts of the last showing are kept. Plasticity runs during every
 // showing; the network's spec decides whether there is any. Nothing here depends on the engine kind.
-import type { Engine } from '../engine/batched-engine.ts';
+import type { Engine } from '../engine/create-engine.ts';
 import { HasnError } from '../errors.ts';
 import type { LabelledImages } from './images.ts';
 import { populationOf, restNetwork } from './network-state.ts';
@@ -41,6 +41,10 @@ export interface PresentationResult {
 export class ImagePresenter {
   /** Spikes per neuron of the counted populations (concatenated, in the order given) in the current showing. */
   readonly counts: Uint32Array;
+  /** 1 for each counted neuron that fired in any showing since the caller last cleared it (same layout as counts). */
+  readonly fired: Uint8Array;
+  /** Where each counted population's neurons sit in `counts`. */
+  readonly counted: readonly { id: string; start: number; size: number }[];
   private readonly inputOffset: number;
   private readonly inputSize: number;
   private readonly rate: Float32Array;
@@ -54,19 +58,25 @@ export class ImagePresenter {
     this.inputOffset = input.offset;
     this.inputSize = input.size;
     this.counts = new Uint32Array(counted.reduce((n, p) => n + p.size, 0));
+    this.fired = new Uint8Array(this.counts.length);
     this.rate = engine.net.state.rate;
     // Where each global neuron's count goes (−1: not counted), so the per-step observer is one lookup per spike.
     const slot = new Int32Array(engine.net.neuronCount).fill(-1);
     let at = 0;
-    for (const pop of counted) {
+    this.counted = counted.map((pop) => {
       for (let i = 0; i < pop.size; i++) slot[pop.offset + i] = at + i;
       at += pop.size;
-    }
+      return { id: pop.id, start: at - pop.size, size: pop.size };
+    });
     const counts = this.counts;
+    const fired = this.fired;
     this.observe = (_step, spikes, count) => {
       for (let k = 0; k < count; k++) {
         const c = slot[spikes[k]!]!;
-        if (c >= 0) counts[c]!++;
+        if (c >= 0) {
+          counts[c]!++;
+          fired[c] = 1;
+        }
       }
     };
   }
@@ -109,7 +119,11 @@ function checkConfig(c: PresentationConfig): void {
 }
 
 export interface PresentAllOptions {
-  /** Normalise these projections' incoming weights to `total` per target before each image (training). */
+  /**
+   * Normalise these projections' incoming weights to `total` per target before each image (training): all of them
+   * before the first image, then those of the neurons that fired since (the only ones STDP changed).
+   * Projection i must end in counted population i.
+   */
   normalize?: { projectionIds: readonly string[]; total: number };
   /** Receives each image's counts: row i of an images × neurons matrix. */
   responses?: Uint32Array;
@@ -127,6 +141,16 @@ export interface PresentAllSummary {
   steps: number;
 }
 
+function checkNormalized(presenter: ImagePresenter, projectionIds: readonly string[]): void {
+  const projections = presenter.engine.net.spec.projections;
+  projectionIds.forEach((id, i) => {
+    const proj = projections.find((p) => p.id === id);
+    if (proj === undefined || proj.target !== presenter.counted[i]?.id) {
+      throw new HasnError('E_LEARNING_NORMALIZE', `normalised projection ${i} ('${id}') must end in counted population ${i} ('${presenter.counted[i]?.id ?? 'none'}')`, { path: `normalize.projectionIds[${i}]` });
+    }
+  });
+}
+
 /** Shows every image in order. */
 export async function presentImages(presenter: ImagePresenter, images: LabelledImages, options: PresentAllOptions = {}): Promise<PresentAllSummary> {
   const size = images.height * images.width;
@@ -135,11 +159,18 @@ export async function presentImages(presenter: ImagePresenter, images: LabelledI
     throw new HasnError('E_LEARNING_SHAPE', `responses need ${images.count} × ${neurons} entries, got ${options.responses.length}`, { path: 'responses' });
   }
   const net = presenter.engine.net;
-  const scratch = options.normalize ? new Float64Array(neurons) : undefined;
+  const normalize = options.normalize;
+  if (normalize) checkNormalized(presenter, normalize.projectionIds);
   let showings = 0;
   let silent = 0;
   for (let k = 0; k < images.count; k++) {
-    if (options.normalize) for (const id of options.normalize.projectionIds) normalizeIncomingWeights(net, id, options.normalize.total, scratch);
+    if (normalize) {
+      normalize.projectionIds.forEach((id, i) => {
+        const { start, size } = presenter.counted[i]!;
+        normalizeIncomingWeights(net, id, normalize.total, k === 0 ? {} : { targets: presenter.fired.subarray(start, start + size) });
+      });
+      presenter.fired.fill(0);
+    }
     const result = await presenter.present(images.pixels.subarray(k * size, (k + 1) * size));
     showings += 1 + result.repeats;
     if (result.spikes < presenter.config.minSpikes) silent++;

@@ -4,7 +4,7 @@
 // for plastic and for frozen projections alike, as long as the projection stores a weight per synapse
 // (drawn, explicit or plastic weights; a constant weight is shared and cannot be changed per synapse).
 // Call them between engine runs, never while a batch is running.
-import type { CompiledNetwork, Partition, SynapseBlock } from '../compile/types.ts';
+import type { CompiledNetwork, Partition, PlasticProjection, SynapseBlock } from '../compile/types.ts';
 import { HasnError } from '../errors.ts';
 
 interface ProjectionView {
@@ -79,12 +79,26 @@ export function setProjectionWeights(net: CompiledNetwork, projectionId: string,
 /**
  * Scales each target neuron's incoming weights so that they sum to `total` (Diehl & Cook's normalisation:
  * total synaptic drive stays fixed, so potentiating some inputs depresses the others). Targets whose weights
- * sum to 0 are left alone. Works per partition on its own synapses, so the result does not depend on the
- * partition count. Scratch space of `targetSize` doubles may be passed to avoid allocating per call.
+ * sum to 0 are left alone. Each target's sum runs over its synapses in source order, in the partition that owns
+ * it, so the result does not depend on the partition count.
+ *
+ * `targets` (a mask over the target population, 1 = normalise) limits the work to the neurons whose weights may
+ * have changed — under STDP, those that fired — and on a plastic projection visits only their synapses, through
+ * the projection's incoming-synapse index. Scratch space of `targetSize` doubles may be passed to avoid
+ * allocating per call.
  */
-export function normalizeIncomingWeights(net: CompiledNetwork, projectionId: string, total: number, scratch?: Float64Array): void {
+export function normalizeIncomingWeights(net: CompiledNetwork, projectionId: string, total: number, options: { targets?: Uint8Array; scratch?: Float64Array } = {}): void {
   if (!(Number.isFinite(total) && total >= 0)) throw new HasnError('E_LEARNING_TOTAL', `the weight total must be a finite number ≥ 0, got ${total}`, { path: 'total' });
   const view = projectionView(net, projectionId, true);
+  const { targets, scratch } = options;
+  if (targets !== undefined && targets.length !== view.targetSize) {
+    throw new HasnError('E_LEARNING_SHAPE', `the target mask needs ${view.targetSize} entries, got ${targets.length}`, { path: 'targets' });
+  }
+  const plastic = net.plastic.find((p) => p.projectionIndex === view.index);
+  if (targets !== undefined && plastic !== undefined) {
+    normalizeIndexed(net, plastic, total, targets);
+    return;
+  }
   const sums = scratch !== undefined && scratch.length >= view.targetSize ? scratch : new Float64Array(view.targetSize);
   sums.fill(0, 0, view.targetSize);
   for (const part of net.partitions) {
@@ -92,17 +106,35 @@ export function normalizeIncomingWeights(net: CompiledNetwork, projectionId: str
     const W = part.weight;
     const T = part.target;
     const base = view.columnBase;
-    const first = rowPtr[0]!;
-    const end = rowPtr[view.sourceSize]!;
-    // A block's synapses are contiguous, so the per-source rows can be ignored here.
-    for (let j = first; j < end; j++) sums[T[j]! - base]! += W[j + weightShift]!;
+    // A block's synapses are contiguous and in source order, so the per-source rows can be ignored here.
+    for (let j = rowPtr[0]!; j < rowPtr[view.sourceSize]!; j++) sums[T[j]! - base]! += W[j + weightShift]!;
   }
-  for (let t = 0; t < view.targetSize; t++) sums[t] = sums[t]! > 0 ? total / sums[t]! : 1;
+  for (let t = 0; t < view.targetSize; t++) sums[t] = sums[t]! > 0 && (targets === undefined || targets[t] !== 0) ? total / sums[t]! : 1;
   for (const part of net.partitions) {
     const { rowPtr, weightShift } = part.blocks[view.index]!;
     const W = part.weight;
     const T = part.target;
     const base = view.columnBase;
     for (let j = rowPtr[0]!; j < rowPtr[view.sourceSize]!; j++) W[j + weightShift] = W[j + weightShift]! * sums[T[j]! - base]!;
+  }
+}
+
+/** Normalises the masked targets of a plastic projection through its incoming-synapse index (same sums, same order). */
+function normalizeIndexed(net: CompiledNetwork, proj: PlasticProjection, total: number, targets: Uint8Array): void {
+  const offset = proj.target.offset;
+  for (let q = 0; q < net.partitions.length; q++) {
+    const part = net.partitions[q]!;
+    const { inPtr, inSyn } = proj.perPartition[q]!;
+    const W = part.weight;
+    const from = Math.max(0, part.targetStart - offset);
+    const to = Math.min(proj.target.size, part.targetEnd - offset);
+    for (let t = from; t < to; t++) {
+      if (targets[t] === 0) continue;
+      let sum = 0;
+      for (let i = inPtr[t]!; i < inPtr[t + 1]!; i++) sum += W[inSyn[i]!]!;
+      if (!(sum > 0)) continue;
+      const scale = total / sum;
+      for (let i = inPtr[t]!; i < inPtr[t + 1]!; i++) W[inSyn[i]!] = W[inSyn[i]!]! * scale;
+    }
   }
 }

@@ -99,6 +99,7 @@ describe('presentImages', () => {
     expect([responses[2], responses[3]]).toEqual([0, 0]);
     const w = net.partitions[0]!.weight;
     expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(2, 5);
+    await expect(presentImages(presenter, images, { normalize: { projectionIds: ['nope'], total: 1 } })).rejects.toMatchObject({ code: 'E_LEARNING_NORMALIZE' });
     await engine.close();
   });
 });

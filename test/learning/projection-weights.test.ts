@@ -90,6 +90,28 @@ describe('normalizeIncomingWeights', () => {
     expect(Array.from(projectionWeights(three, 'learned'))).toEqual(Array.from(projectionWeights(one, 'learned')));
   });
 
+  it('with a target mask, normalises just those targets, bit-identically through the plastic index and the full pass', () => {
+    const frozen = spec({ ...NETWORK, projections: [{ ...NETWORK.projections[0]!, plasticity: undefined }] });
+    const mask = Uint8Array.of(1, 0, 0, 1, 0);
+    const results = [compileNetwork(NETWORK, { partitions: 2 }), compileNetwork(frozen, { partitions: 3 })].map((net) => {
+      const before = projectionWeights(net, 'learned');
+      normalizeIncomingWeights(net, 'learned', 0.25, { targets: mask });
+      const after = projectionWeights(net, 'learned');
+      for (let t = 0; t < 5; t++) {
+        const row = Array.from(after.subarray(t * 6, t * 6 + 6));
+        if (mask[t]) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(0.25, 5);
+        else expect(row).toEqual(Array.from(before.subarray(t * 6, t * 6 + 6)));
+      }
+      return Array.from(after);
+    });
+    expect(results[1]).toEqual(results[0]);
+    const full = compileNetwork(NETWORK);
+    normalizeIncomingWeights(full, 'learned', 0.25);
+    const fullRows = projectionWeights(full, 'learned');
+    expect(results[0]!.slice(0, 6)).toEqual(Array.from(fullRows.subarray(0, 6)));
+    expect(codeOf(() => normalizeIncomingWeights(full, 'learned', 1, { targets: new Uint8Array(4) }))).toBe('E_LEARNING_SHAPE');
+  });
+
   it('leaves targets without weight alone and rejects a bad total (E_LEARNING_TOTAL)', () => {
     const net = compileNetwork(NETWORK);
     setProjectionWeights(net, 'learned', new Float32Array(30));
