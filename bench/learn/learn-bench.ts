@@ -248,7 +248,7 @@ function pct(x: number): string {
 export function formatLearnReport(r: LearnBenchReport): string {
   const t = r.training;
   const lines = [
-    `Fashion-MNIST, unsupervised STDP (Diehl & Cook 2015): ${r.neurons} excitatory + ${r.neurons} inhibitory neurons, seed ${r.seed}`,
+    `Fashion-MNIST, unsupervised STDP (Diehl & Cook 2015): ${r.neurons} excitatory neurons and an inhibitory pool, seed ${r.seed}`,
     `images: ${r.train_images} trained, ${r.label_images} for labelling, ${r.test_images} tested; ${r.present_ms} ms per image at dt ${r.dt_ms} ms, rest ${r.rest_ms} ms (reset)`,
     `input: Poisson, rate ∝ pixel intensity, ${r.input_total_hz === null ? '63.75 Hz at intensity 255' : `${r.input_total_hz.toFixed(0)} Hz per image in total`}`,
     `engine: ${r.engine}, workers ${r.workers}; ${r.logical_cpus} logical CPUs, load average ${r.load_average[0].toFixed(1)} → ${r.load_average[1].toFixed(1)}`,
