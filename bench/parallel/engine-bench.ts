@@ -10,7 +10,8 @@
 //   5  closed loop, 10k neurons + 32 input channels: step latency p50/p99 in the caller's thread, with
 //      the caller + 1 helper thread (closed-loop mode), and with 1 or 2 worker threads (batch mode)
 // Real-time factor = simulated seconds / wall seconds of the stepping loop (both simulators time only
-// their loop). The machine is shared: medians of --repeat runs, both simulators in the same session.
+// their loop; HASN's starts after 0.1 s simulated on the same engine, while V8 finishes compiling its
+// hot code — see measure.ts). The machine is shared: medians of --repeat runs, both simulators in the same session.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runBrian2, type Brian2Result, type Brian2Target } from '../brian2-runner.ts';
@@ -31,7 +32,7 @@ const log = (line: string): void => { process.stdout.write(`${line}\n`); };
 const fixed = (x: number, digits = 2): string => x.toFixed(digits);
 const describe = (m: EngineMeasurement): string =>
   `RTF ${fixed(m.real_time_factor)} (loop ${fixed(m.wall_s, 3)} s [${m.wall_s_all.map((w) => fixed(w, 3)).join(' ')}], cpu ${fixed(m.cpu_s, 3)} s), ` +
-  `${fixed(m.mean_rate_hz)} Hz, ${fixed(m.ns_per_neuron_step)} ns/neuron·step, ${fixed(m.ns_per_synaptic_event)} ns/synaptic event, compile ${fixed(m.compile_s)} s`;
+  `${fixed(m.mean_rate_hz)} Hz after ${m.warmup_steps} warm-up steps, ${fixed(m.ns_per_neuron_step)} ns/neuron·step, ${fixed(m.ns_per_synaptic_event)} ns/synaptic event, compile ${fixed(m.compile_s)} s`;
 const describeBrian2 = (b: Brian2Result): string =>
   `RTF ${fixed(b.real_time_factor)} (loop ${fixed(b.wall_s, 3)} s [${b.wall_s_all.map((w) => fixed(w, 3)).join(' ')}], ${b.wall_s_source}), ${fixed(b.mean_rate_hz)} Hz`;
 

@@ -11,6 +11,8 @@ export interface EngineMeasurement {
   steps: number;
   /** Median wall time of the stepping loop, seconds. */
   wall_s: number;
+  /** Steps run (untimed) on the same engine before the timed loop, so that V8 has compiled its hot code. */
+  warmup_steps: number;
   wall_s_all: number[];
   /** Median process CPU time during the loop (all threads, spinning included), seconds. */
   cpu_s: number;
@@ -28,10 +30,18 @@ export interface MeasureOptions {
   durationS: number;
   repeat: number;
   kernels?: KernelKind;
+  /**
+   * Simulated seconds run before the timed loop, on the same engine (default 0.1 s). V8 compiles the
+   * hot JavaScript and WebAssembly with its optimising tier while they run; on two busy cores those
+   * background compiles stall the per-step barrier for the first few hundred steps. Brian2's timed
+   * loop likewise excludes its (C++ or Cython) compilation.
+   */
+  warmupS?: number;
 }
 
 export async function measureEngine(spec: NetworkSpec, options: MeasureOptions): Promise<EngineMeasurement> {
   const steps = Math.round((options.durationS * 1000) / spec.dt_ms);
+  const warmupSteps = Math.round(((options.warmupS ?? 0.1) * 1000) / spec.dt_ms);
   const walls: number[] = [];
   const cpus: number[] = [];
   let compileS = 0;
@@ -47,6 +57,7 @@ export async function measureEngine(spec: NetworkSpec, options: MeasureOptions):
     synapses = net.synapseCount;
     const engine = await createEngine(net, { workers: options.workers, ...(options.kernels ? { kernels: options.kernels } : {}) });
     kernels = engine.kernels;
+    await engine.run(warmupSteps);
     let count = 0;
     const cpu0 = process.cpuUsage();
     const start = performance.now();
@@ -60,7 +71,7 @@ export async function measureEngine(spec: NetworkSpec, options: MeasureOptions):
   const wall = median(walls);
   const events = spikes * (synapses / neurons);
   return {
-    workers: options.workers, kernels, neurons, synapses, steps, wall_s: wall, wall_s_all: walls, cpu_s: median(cpus),
+    workers: options.workers, kernels, neurons, synapses, steps, warmup_steps: warmupSteps, wall_s: wall, wall_s_all: walls, cpu_s: median(cpus),
     real_time_factor: options.durationS / wall, compile_s: compileS, spikes, mean_rate_hz: spikes / (neurons * options.durationS),
     ns_per_neuron_step: (wall * 1e9) / (neurons * steps),
     ns_per_synaptic_event: events > 0 ? (wall * 1e9) / events : 0,

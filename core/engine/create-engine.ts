@@ -67,7 +67,7 @@ export async function createEngine(net: CompiledNetwork, options: EngineOptions 
   return ThreadedEngine.start(net, {
     workers, kernels, startStep, callerJoins: closedLoop,
     stepTimeoutMs: options.stepTimeoutMs ?? 60_000,
-    barrierSpinMicros: 200,
+    gateSpinMicros: 200,
     commandSpinMicros: closedLoop ? (spare ? 2000 : 50) : 0,
     mainSpinMicros: closedLoop ? 20 : spare ? 2000 : 0,
   });

@@ -1,9 +1,9 @@
-// The engine in the caller's thread (workers: 0): the same batch stepper the workers run, over every partition, without barriers.
+// The engine in the caller's thread (workers: 0): the same batch stepper the workers run, taking every task itself.
 import type { CompiledNetwork } from '../compile/types.ts';
 import { BatchedEngine } from './batched-engine.ts';
 import type { Kernels } from './kernels.ts';
-import { BatchStepper, NO_BARRIER } from './parallel/batch-stepper.ts';
-import { MAX_BATCH_STEPS } from './parallel/control.ts';
+import { BatchStepper } from './parallel/batch-stepper.ts';
+import { MAX_BATCH_STEPS, SoloGate } from './parallel/control.ts';
 
 /** Neuron-steps per in-thread batch: about 10–50 ms of work, so the caller's event loop gets regular turns. */
 const NEURON_STEPS_PER_BATCH = 4_000_000;
@@ -19,7 +19,7 @@ export class LocalEngine extends BatchedEngine {
     super(net, startStep, counts);
     this.kernels = kernels.kind;
     this.kind = `in-thread/${kernels.kind}`;
-    this.stepper = new BatchStepper(net, kernels, 0, net.partitions.length, counts, NO_BARRIER, true);
+    this.stepper = new BatchStepper(net, kernels, counts, new SoloGate(net.partitions.length));
     this.maxBatchSteps = Math.max(1, Math.min(MAX_BATCH_STEPS, Math.floor(NEURON_STEPS_PER_BATCH / net.neuronCount)));
   }
 

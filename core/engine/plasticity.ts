@@ -12,7 +12,7 @@
 // Weights stay within [w_min, w_max]. Steps 1–3 touch only synapses of one partition (the owner of the
 // target), step 4 only neurons of a range, so workers run them without atomics. Steps 1–3 read the
 // presynaptic traces of neurons other workers own, which step 4 writes: the parallel engine keeps a
-// barrier between the two (see parallel/batch-stepper.ts).
+// phase boundary between the two (see parallel/batch-stepper.ts).
 import type { CompiledNetwork, PlasticProjection } from '../compile/types.ts';
 
 const f = Math.fround;

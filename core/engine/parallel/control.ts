@@ -1,22 +1,22 @@
-// The shared control block of the parallel engine: named Int32Array slots, the command handshake and the step barrier.
+// The shared control block of the parallel engine: named Int32Array slots, the command handshake and the phase gate.
 //
 // Who writes what (every slot is read and written only with Atomics, which are sequentially
 // consistent; plain reads of shared arrays — neuron state, spike logs, counts — are ordered by the
 // Atomics operation that precedes them, as noted at each place):
 //
-//   main → workers   COMMAND (generation), OP, START_STEP, STEPS
-//       The main thread writes OP/START_STEP/STEPS while every worker is idle, then adds 1 to
-//       COMMAND and notifies. A worker that sees COMMAND change reads OP, START_STEP and STEPS
-//       after that load, so it sees the values written before the add.
+//   main → workers   COMMAND (generation), OP, START_STEP, STEPS, and CLAIMED = FINISHED = 0
+//       The main thread writes these while every worker is idle, then adds 1 to COMMAND and
+//       notifies. A worker that sees COMMAND change reads them after that load, so it sees the
+//       values written before the add.
 //   workers → main   DONE, STEPS_DONE
 //       Each worker thread adds 1 to DONE after its last write of the batch; the last one
 //       notifies. The main thread reads spike logs and counts only after loading DONE = threads.
-//   workers ↔ workers  ARRIVED, GENERATION (the barrier below). In closed-loop mode the main
-//       thread takes part in the steps as worker 0 and in the barrier like any worker.
+//   workers ↔ workers  CLAIMED, FINISHED (the phase gate below). In closed-loop mode the main
+//       thread takes part in the steps like any worker.
 //   failure          ABORT (0, or 1 + index of the first worker that failed), ERROR_LENGTH
 //       A failing worker claims ABORT with compareExchange, writes its error into the error bytes,
-//       stores ERROR_LENGTH, then bumps GENERATION and notifies so no worker stays parked in the
-//       barrier. Every barrier wait checks ABORT after waking and unwinds with EngineAborted.
+//       stores ERROR_LENGTH, then pushes FINISHED past every phase and notifies, so no thread stays
+//       parked in the gate. Every gate wait checks ABORT after waking and unwinds with EngineAborted.
 
 /** Command generation: +1 per command. Workers wait for it to change. */
 export const SLOT_COMMAND = 0;
@@ -32,13 +32,13 @@ export const SLOT_DONE = 4;
 export const SLOT_STEPS_DONE = 5;
 /** 0, or 1 + the index of the worker that failed first. */
 export const SLOT_ABORT = 6;
-/** Barrier: workers arrived in the current phase. */
-export const SLOT_ARRIVED = 7;
-/** Barrier: +1 each time the barrier opens. */
-export const SLOT_GENERATION = 8;
+/** Phase gate: tasks claimed in this batch, over all its phases (phase k owns claims k·tasks … (k + 1)·tasks − 1). */
+export const SLOT_CLAIMED = 7;
+/** Phase gate: tasks finished in this batch, counted the same way. */
+export const SLOT_FINISHED = 8;
 /** Bytes of the failing worker's error (JSON) in the error area. */
 export const SLOT_ERROR_LENGTH = 9;
-/** Microseconds a barrier wait spins before parking the thread (Atomics.wait). */
+/** Microseconds a gate wait spins before parking the thread (Atomics.wait). */
 export const SLOT_SPIN = 10;
 const SLOT_COUNT = 16;
 
@@ -57,9 +57,9 @@ export interface ControlBlock {
   readonly errorBytes: Uint8Array;
 }
 
-export function createControlBlock(partitions: number, barrierSpinMicros: number): ControlBlock {
+export function createControlBlock(partitions: number, gateSpinMicros: number): ControlBlock {
   const ctl = new Int32Array(new SharedArrayBuffer(SLOT_COUNT * 4));
-  ctl[SLOT_SPIN] = barrierSpinMicros;
+  ctl[SLOT_SPIN] = gateSpinMicros;
   return {
     ctl,
     counts: new Uint32Array(new SharedArrayBuffer(partitions * MAX_BATCH_STEPS * 4)),
@@ -74,23 +74,62 @@ export class EngineAborted extends Error {
   }
 }
 
-/** Barrier waits between re-evaluations of the spin budget, and between probes at the full budget. */
+/** Gate waits between re-evaluations of the spin budget, and between probes at the full budget. */
 const SPIN_WINDOW = 32;
 const SPIN_PROBE_EVERY = 64;
+/** FINISHED after a failure: beyond the last task of any batch, so every wait returns (and then sees ABORT). */
+const FINISHED_ON_ABORT = 1 << 30;
 
 /**
- * A reusable barrier for `parties` workers on ARRIVED/GENERATION.
- *
- * A waiting worker spins, then parks in Atomics.wait. Waking a parked thread takes tens of
- * microseconds — as long as a whole step of a mid-sized network — so with a core per worker,
- * spinning through a step's imbalance is what makes two workers faster than one. On a machine
- * whose cores are busy with other work, though, the peer we wait for may not be running at all,
- * and spinning burns the very core it needs. So the spin budget adapts: over each window of
- * SPIN_WINDOW waits, it halves when most waits had to park and grows back when most were settled
- * by spinning; every SPIN_PROBE_EVERY-th wait spins with the full budget (SLOT_SPIN µs) to find out
- * whether the cores are free again.
+ * How the threads of a batch share its work. A step is split into phases (batch-stepper.ts); each
+ * phase has one task per partition, and every party claims tasks until none is left, then waits
+ * until all have finished. Which thread runs which task changes nothing in the result (a task writes
+ * only its partition's state), so the work goes to whoever is running: on a machine whose cores are
+ * busy with other work a descheduled thread delays the step by at most the one task it holds, not
+ * by its whole share — the difference between a per-thread barrier and this gate.
  */
-export class StepBarrier {
+export interface PhaseGate {
+  /** The next unclaimed task of `phase` (0 … tasks − 1), or −1 once every task of it is claimed. */
+  claim(phase: number): number;
+  /** Marks one claimed task of `phase` finished (after its last write). */
+  finish(phase: number): void;
+  /** Returns once every task of `phase` has finished; what they wrote is visible after. Throws EngineAborted after a failure. */
+  await(phase: number): void;
+}
+
+/** The gate of a single thread (the in-thread engine): tasks in order, nothing to wait for. */
+export class SoloGate implements PhaseGate {
+  private phase = -1;
+  private next = 0;
+
+  constructor(private readonly tasks: number) {}
+
+  claim(phase: number): number {
+    if (phase !== this.phase) {
+      this.phase = phase;
+      this.next = 0;
+    }
+    return this.next < this.tasks ? this.next++ : -1;
+  }
+
+  finish(): void {}
+
+  await(): void {}
+}
+
+/**
+ * The gate of N threads on CLAIMED/FINISHED, both reset to 0 by the main thread before each batch.
+ *
+ * A waiting thread spins, then parks in Atomics.wait. Waking a parked thread takes tens of
+ * microseconds — as long as a whole step of a mid-sized network — so with a core per thread,
+ * spinning through the end of a phase is what makes two threads faster than one. On a machine whose
+ * cores are busy, though, the thread we wait for may not be running at all, and spinning burns the
+ * very core it needs. So the spin budget adapts: over each window of SPIN_WINDOW waits, it halves
+ * when most waits had to park and grows back when most were settled by spinning; every
+ * SPIN_PROBE_EVERY-th wait spins with the full budget (SLOT_SPIN µs) to find out whether the cores
+ * are free again.
+ */
+export class SharedGate implements PhaseGate {
   private readonly maxSpinMs: number;
   private spinMs: number;
   private waits = 0;
@@ -100,36 +139,56 @@ export class StepBarrier {
    * `whileParked`, if given, is called every 100 ms a wait stays parked (the caller's thread uses it
    * to give up on a worker that died, since no event can reach a blocked thread).
    */
-  constructor(private readonly ctl: Int32Array, private readonly parties: number, private readonly whileParked?: () => void) {
+  constructor(private readonly ctl: Int32Array, private readonly tasks: number, private readonly whileParked?: () => void) {
     this.maxSpinMs = Atomics.load(ctl, SLOT_SPIN) / 1000;
     this.spinMs = this.maxSpinMs;
   }
 
-  /** Returns once every party has arrived; everything each wrote before arriving is visible after. Throws EngineAborted after a failure. */
-  arrive(): void {
-    if (this.parties === 1) return;
+  claim(phase: number): number {
     const ctl = this.ctl;
-    // Read the generation before arriving: the last arrival changes it only after counting us.
-    const generation = Atomics.load(ctl, SLOT_GENERATION);
+    const end = (phase + 1) * this.tasks;
+    for (;;) {
+      const claimed = Atomics.load(ctl, SLOT_CLAIMED);
+      if (claimed >= end) return -1;
+      // Every task of the previous phase was claimed before anyone waits past it, so claimed ≥ phase · tasks.
+      if (Atomics.compareExchange(ctl, SLOT_CLAIMED, claimed, claimed + 1) === claimed) return claimed - phase * this.tasks;
+    }
+  }
+
+  finish(phase: number): void {
+    if (Atomics.add(this.ctl, SLOT_FINISHED, 1) === (phase + 1) * this.tasks - 1) Atomics.notify(this.ctl, SLOT_FINISHED);
+  }
+
+  await(phase: number): void {
+    const ctl = this.ctl;
+    const target = (phase + 1) * this.tasks;
+    if (Atomics.load(ctl, SLOT_FINISHED) < target) {
+      const probe = ++this.waits % SPIN_PROBE_EVERY === 0;
+      if (this.spinUntil(target, probe ? this.maxSpinMs : this.spinMs)) {
+        this.settledBySpin++;
+        if (probe) this.spinMs = this.maxSpinMs;
+      } else {
+        for (let seen = Atomics.load(ctl, SLOT_FINISHED); seen < target; seen = Atomics.load(ctl, SLOT_FINISHED)) {
+          if (Atomics.wait(ctl, SLOT_FINISHED, seen, this.whileParked ? 100 : Infinity) === 'timed-out') this.whileParked?.();
+        }
+      }
+      if (this.waits % SPIN_WINDOW === 0) {
+        const spinPaid = this.settledBySpin * 2 > SPIN_WINDOW;
+        this.spinMs = spinPaid ? Math.min(this.maxSpinMs, this.spinMs * 2 + 0.001) : this.spinMs / 2;
+        this.settledBySpin = 0;
+      }
+    }
     if (Atomics.load(ctl, SLOT_ABORT) !== 0) throw new EngineAborted();
-    if (Atomics.add(ctl, SLOT_ARRIVED, 1) === this.parties - 1) {
-      // Last to arrive: reset the count before opening, so early arrivals at the next barrier count from 0.
-      Atomics.store(ctl, SLOT_ARRIVED, 0);
-      Atomics.add(ctl, SLOT_GENERATION, 1);
-      Atomics.notify(ctl, SLOT_GENERATION);
-      return;
+  }
+
+  /** Spins up to `spinMs` for FINISHED to reach `target`; true if it did. */
+  private spinUntil(target: number, spinMs: number): boolean {
+    if (spinMs <= 0.001) return false;
+    const until = performance.now() + spinMs;
+    for (;;) {
+      for (let k = 0; k < 64; k++) if (Atomics.load(this.ctl, SLOT_FINISHED) >= target) return true;
+      if (performance.now() > until) return false;
     }
-    const probe = ++this.waits % SPIN_PROBE_EVERY === 0;
-    if (spinOrPark(ctl, SLOT_GENERATION, generation, probe ? this.maxSpinMs : this.spinMs, this.whileParked)) {
-      this.settledBySpin++;
-      if (probe) this.spinMs = this.maxSpinMs;
-    }
-    if (this.waits % SPIN_WINDOW === 0) {
-      const spinPaid = this.settledBySpin * 2 > SPIN_WINDOW;
-      this.spinMs = spinPaid ? Math.min(this.maxSpinMs, this.spinMs * 2 + 0.001) : this.spinMs / 2;
-      this.settledBySpin = 0;
-    }
-    if (Atomics.load(ctl, SLOT_ABORT) !== 0) throw new EngineAborted();
   }
 }
 
@@ -159,7 +218,7 @@ export interface WorkerFailure {
   worker: number;
 }
 
-/** Records the first failure (later ones are dropped) and releases every thread parked in the barrier. */
+/** Records the first failure (later ones are dropped) and releases every thread parked in the gate. */
 export function reportFailure(block: ControlBlock, failure: WorkerFailure): void {
   const { ctl, errorBytes } = block;
   if (Atomics.compareExchange(ctl, SLOT_ABORT, 0, failure.worker + 1) === 0) {
@@ -167,8 +226,8 @@ export function reportFailure(block: ControlBlock, failure: WorkerFailure): void
     errorBytes.set(bytes);
     Atomics.store(ctl, SLOT_ERROR_LENGTH, bytes.length);
   }
-  Atomics.add(ctl, SLOT_GENERATION, 1);
-  Atomics.notify(ctl, SLOT_GENERATION);
+  Atomics.store(ctl, SLOT_FINISHED, FINISHED_ON_ABORT);
+  Atomics.notify(ctl, SLOT_FINISHED);
 }
 
 /** The failure recorded in the block, if any. */

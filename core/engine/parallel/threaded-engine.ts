@@ -3,8 +3,9 @@
 // Workers are started once and reused. A batch is one command (control.ts). In batch mode the N
 // workers are N threads and the main thread awaits each batch without blocking its event loop
 // (Atomics.waitAsync). In closed-loop mode the main thread is worker 0 itself: it starts N − 1
-// threads, and a step (advance) is main + threads stepping together through the barrier, with no
-// thread to wake up or wait for at the end but the helpers — the lowest latency per step.
+// threads, and a step (advance) is main + threads sharing the step's tasks through the phase gate,
+// with no thread to wake up or wait for at the end but the helpers — the lowest latency per step.
+// Threads do not own partitions: each phase's tasks go to whichever thread claims them first.
 // A worker error is recorded in the control block by the failing worker, every other worker unwinds
 // at its next barrier, and the batch's promise (or advance) fails with the worker's HasnError code.
 // close() ends every thread, also after a failure.
@@ -17,7 +18,7 @@ import { kernelModule, wasmKernels } from '../wasm/wasm-kernels.ts';
 import { BatchStepper } from './batch-stepper.ts';
 import {
   createControlBlock, EngineAborted, OP_EXIT, OP_RUN, readFailure, reportFailure, SLOT_COMMAND, SLOT_DONE, SLOT_OP,
-  SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE, StepBarrier, type ControlBlock,
+  SharedGate, SLOT_CLAIMED, SLOT_FINISHED, SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE, type ControlBlock,
 } from './control.ts';
 import type { WorkerSetup } from './worker.ts';
 
@@ -37,8 +38,8 @@ export interface ThreadedOptions {
   /** The main thread is worker 0 (closed-loop mode). */
   callerJoins: boolean;
   kernels: KernelKind;
-  /** Microseconds to spin before parking: workers at a barrier, threads idle between commands, the main thread waiting for DONE. */
-  barrierSpinMicros: number;
+  /** Microseconds to spin before parking: threads at the end of a phase, threads idle between commands, the main thread waiting for DONE. */
+  gateSpinMicros: number;
   commandSpinMicros: number;
   mainSpinMicros: number;
   /** A step that takes longer than this fails with E_ENGINE_TIMEOUT (how a blocked main thread notices a dead worker). */
@@ -75,9 +76,8 @@ export class ThreadedEngine extends BatchedEngine {
     this.callerStepper = null;
     if (options.callerJoins) {
       const kernels = options.kernels === 'wasm' ? wasmKernels(net) : tsKernels(net);
-      const end = groupBounds(net.partitions.length, options.workers, 0)[1];
-      const barrier = new StepBarrier(control.ctl, options.workers, () => this.checkDeadline());
-      this.callerStepper = new BatchStepper(net, kernels, 0, end, control.counts, barrier, true);
+      const gate = new SharedGate(control.ctl, net.partitions.length, () => this.checkDeadline());
+      this.callerStepper = new BatchStepper(net, kernels, control.counts, gate);
       this.maxBatchSteps = Math.max(1, Math.min(this.maxBatchSteps, Math.floor(CALLER_NEURON_STEPS_PER_BATCH / net.neuronCount)));
     }
     this.crashed = new Promise<void>((resolve) => { this.onCrash = resolve; });
@@ -101,18 +101,14 @@ export class ThreadedEngine extends BatchedEngine {
     if (options.workers > partitions) {
       throw new HasnError('E_ENGINE_WORKERS', `${options.workers} workers need at least ${options.workers} partitions; this network was compiled with ${partitions} (compile with { partitions: workers })`, { path: 'workers' });
     }
-    const control = createControlBlock(partitions, options.barrierSpinMicros);
+    const control = createControlBlock(partitions, options.gateSpinMicros);
     const module = options.kernels === 'wasm' ? kernelModule() : null;
     const firstThread = options.callerJoins ? 1 : 0;
     const threadCount = options.workers - firstThread;
     const threads: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let index = firstThread; index < options.workers; index++) {
-      const [first, end] = groupBounds(partitions, options.workers, index);
-      const setup: WorkerSetup = {
-        net, control, kernels: options.kernels, module, index, parties: options.workers, threads: threadCount, first, end,
-        commandSpinMicros: options.commandSpinMicros,
-      };
+      const setup: WorkerSetup = { net, control, kernels: options.kernels, module, index, threads: threadCount, commandSpinMicros: options.commandSpinMicros };
       const thread = new Worker(WORKER_ENTRY, { workerData: setup });
       threads.push(thread);
       ready.push(new Promise<void>((resolve, reject) => {
@@ -144,7 +140,9 @@ export class ThreadedEngine extends BatchedEngine {
     Atomics.store(ctl, SLOT_START_STEP, start);
     Atomics.store(ctl, SLOT_STEPS, steps);
     Atomics.store(ctl, SLOT_DONE, 0);
-    Atomics.add(ctl, SLOT_COMMAND, 1); // publishes the four stores above to every worker
+    Atomics.store(ctl, SLOT_CLAIMED, 0);
+    Atomics.store(ctl, SLOT_FINISHED, 0);
+    Atomics.add(ctl, SLOT_COMMAND, 1); // publishes the stores above to every worker
     Atomics.notify(ctl, SLOT_COMMAND);
   }
 
@@ -228,9 +226,4 @@ export class ThreadedEngine extends BatchedEngine {
     await Promise.all(this.threads.map((t) => t.terminate()));
     await this.exited;
   }
-}
-
-/** Partitions [first, end) of worker `index` among `workers`: contiguous, as equal in count as possible. */
-function groupBounds(partitions: number, workers: number, index: number): [number, number] {
-  return [Math.round((partitions * index) / workers), Math.round((partitions * (index + 1)) / workers)];
 }

@@ -7,8 +7,8 @@ import { tsKernels, type KernelKind } from '../kernels.ts';
 import { wasmKernels } from '../wasm/wasm-kernels.ts';
 import { BatchStepper } from './batch-stepper.ts';
 import {
-  EngineAborted, OP_EXIT, reportFailure, SLOT_COMMAND, SLOT_DONE, SLOT_OP, SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE,
-  spinOrPark, StepBarrier, type ControlBlock,
+  EngineAborted, OP_EXIT, reportFailure, SharedGate, SLOT_COMMAND, SLOT_DONE, SLOT_OP, SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE,
+  spinOrPark, type ControlBlock,
 } from './control.ts';
 
 /** What the main thread hands each worker once (shared memory is shared, not copied). */
@@ -17,14 +17,10 @@ export interface WorkerSetup {
   control: ControlBlock;
   kernels: KernelKind;
   module: WasmModule | null;
-  /** This worker's place among the `parties` that step together (0 leads: it decays reward levels and reports STEPS_DONE). */
+  /** This worker's place among the threads that step together (worker 0 reports STEPS_DONE). */
   index: number;
-  parties: number;
-  /** Worker threads that report DONE (parties − 1 when the main thread takes part). */
+  /** Worker threads that report DONE (one fewer than the threads stepping when the main thread takes part). */
   threads: number;
-  /** Partitions [first, end) belong to this worker. */
-  first: number;
-  end: number;
   /** Microseconds to spin while waiting for the next command before parking. */
   commandSpinMicros: number;
 }
@@ -35,10 +31,10 @@ function describe(err: unknown): { code: string; message: string; path?: string 
 }
 
 function serve(setup: WorkerSetup): void {
-  const { net, control, index, parties, threads } = setup;
+  const { net, control, index, threads } = setup;
   const ctl = control.ctl;
   const kernels = setup.kernels === 'wasm' ? wasmKernels(net, setup.module ?? undefined) : tsKernels(net);
-  const stepper = new BatchStepper(net, kernels, setup.first, setup.end, control.counts, new StepBarrier(ctl, parties), index === 0);
+  const stepper = new BatchStepper(net, kernels, control.counts, new SharedGate(ctl, net.partitions.length));
   parentPort!.postMessage({ type: 'ready' });
   let seen = 0;
   for (;;) {
@@ -48,7 +44,7 @@ function serve(setup: WorkerSetup): void {
     if (Atomics.load(ctl, SLOT_OP) === OP_EXIT) return;
     try {
       const done = stepper.runBatch(Atomics.load(ctl, SLOT_START_STEP), Atomics.load(ctl, SLOT_STEPS));
-      if (index === 0) Atomics.store(ctl, SLOT_STEPS_DONE, done); // every party computed the same number
+      if (index === 0) Atomics.store(ctl, SLOT_STEPS_DONE, done); // every thread computed the same number
     } catch (err) {
       if (!(err instanceof EngineAborted)) reportFailure(control, { ...describe(err), worker: index });
     }
