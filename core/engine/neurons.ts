@@ -9,7 +9,13 @@
 //     syn ← syn + ring (so −0 + 0 = +0 the same way everywhere), ring ← 0; without a ring there is
 //     nothing to deliver (one-step input was added to syn by propagation);
 //   - decaying variables (synaptic currents/conductances, θ) that fall below the smallest normal
-//     float32 (1.18e−38) become 0. Subnormal floats are 10–100× slower on x86 and mean nothing here.
+//     float32 (1.18e−38) become 0. Subnormal floats are 10–100× slower on x86 and mean nothing here;
+//   - lastSpike holds the step of the last spike modulo 2³² (an int32), and a neuron is refractory
+//     while (step − lastSpike) mod 2³², as an int32, is below its refractory steps. So that the
+//     difference never reaches 2³¹, every LAST_SPIKE_AGE_INTERVAL steps a neuron whose last spike is
+//     more than LAST_SPIKE_HORIZON steps back is moved to exactly that far back (ageLastSpikes) —
+//     the same for any partitioning. A daemon thus runs for any number of steps (at dt 1 ms, 2³¹
+//     steps are 25 days) with the same spikes as a run that started at step 0.
 import { streamId, uniform32 } from '../random.ts';
 import type { PopulationLayout } from '../compile/layout.ts';
 import type { CompiledNetwork, NeuronState } from '../compile/types.ts';
@@ -18,6 +24,10 @@ const f = Math.fround;
 export const POISSON_STREAM = streamId('poisson');
 /** The smallest normal float32. */
 export const MIN_NORMAL_F32 = 1.1754943508222875e-38;
+/** How far back a last spike is kept exactly; older ones are moved here (beyond any refractory period). Equals -NEVER_SPIKED. */
+export const LAST_SPIKE_HORIZON = 0x40000000;
+/** Steps between two ageLastSpikes passes (at steps that are multiples of it). */
+export const LAST_SPIKE_AGE_INTERVAL = 0x1000000;
 /** 0.04 as a float32: Izhikevich's quadratic coefficient. */
 const IZH_QUADRATIC = f(0.04);
 
@@ -31,6 +41,7 @@ export function updatePopulation(net: CompiledNetwork, pop: PopulationLayout, st
   const to = Math.min(end, pop.offset + pop.size);
   if (from >= to) return count;
   const s = net.state;
+  if (step % LAST_SPIKE_AGE_INTERVAL === 0) ageLastSpikes(s.lastSpike, from, to, step);
   const exc = ringOffset(s, net.neuronCount, step);
   const inh = exc + net.neuronCount;
   const c = pop.constants;
@@ -44,6 +55,14 @@ export function updatePopulation(net: CompiledNetwork, pop: PopulationLayout, st
     case 'spike_source':
       deliverInput(s, exc, inh, from, to);
       return updateSpikeSource(s, from, to, step, spikes, count);
+  }
+}
+
+/** Moves last spikes of [from, to) that are more than LAST_SPIKE_HORIZON steps before `step` (mod 2³²) to exactly that far back. */
+export function ageLastSpikes(lastSpike: Int32Array, from: number, to: number, step: number): void {
+  for (let i = from; i < to; i++) {
+    const since = (step - lastSpike[i]!) | 0;
+    if (since > LAST_SPIKE_HORIZON || since < 0) lastSpike[i] = step - LAST_SPIKE_HORIZON;
   }
 }
 
@@ -78,7 +97,7 @@ function updateLif(s: NeuronState, pop: PopulationLayout, c: Lif, exc: number, i
   const { v: V, synE: E, synI: I, lastSpike, theta, ring } = s;
   const ringed = exc >= 0;
   const { pm, pe, pi, ke, ki, vInf, vThresh, vReset } = c;
-  const lim = step - c.refracSteps;
+  const refrac = c.refracSteps;
   const adapt = pop.adaptation;
   const thetaDecay = adapt === null ? 0 : adapt.decay;
   const thetaPlus = adapt === null ? 0 : adapt.thetaPlus;
@@ -92,7 +111,7 @@ function updateLif(s: NeuronState, pop: PopulationLayout, c: Lif, exc: number, i
       ring[exc + i] = 0;
       ring[inh + i] = 0;
     }
-    const free = lastSpike[i]! <= lim;
+    const free = ((step - lastSpike[i]!) | 0) >= refrac;
     if (free) v = f(f(vInf + f(f(v - vInf) * pm)) + f(f(ie * ke) - f(ii * ki)));
     E[i] = flush(f(ie * pe));
     I[i] = flush(f(ii * pi));
@@ -119,7 +138,7 @@ function updateLifCond(s: NeuronState, pop: PopulationLayout, c: LifCond, exc: n
   const { v: V, synE: E, synI: I, lastSpike, theta, ring } = s;
   const ringed = exc >= 0;
   const { dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset } = c;
-  const lim = step - c.refracSteps;
+  const refrac = c.refracSteps;
   const adapt = pop.adaptation;
   const thetaDecay = adapt === null ? 0 : adapt.decay;
   const thetaPlus = adapt === null ? 0 : adapt.thetaPlus;
@@ -133,7 +152,7 @@ function updateLifCond(s: NeuronState, pop: PopulationLayout, c: LifCond, exc: n
       ring[exc + i] = 0;
       ring[inh + i] = 0;
     }
-    const free = lastSpike[i]! <= lim;
+    const free = ((step - lastSpike[i]!) | 0) >= refrac;
     if (free) {
       const leakAndExc = f(f(gl * f(vRest - v)) + f(ge * f(eRevE - v)));
       const inhAndOffset = f(f(gi * f(eRevI - v)) + iOffset);

@@ -4,7 +4,7 @@
 // consistent; plain reads of shared arrays — neuron state, spike logs, counts — are ordered by the
 // Atomics operation that precedes them, as noted at each place):
 //
-//   main → workers   COMMAND (generation), OP, START_STEP, STEPS, and CLAIMED = FINISHED = 0
+//   main → workers   COMMAND (generation), OP, START_STEP(_HIGH), STEPS, and CLAIMED = FINISHED = 0
 //       The main thread writes these while every worker is idle, then adds 1 to COMMAND and
 //       notifies. A worker that sees COMMAND change reads them after that load, so it sees the
 //       values written before the add.
@@ -22,7 +22,7 @@
 export const SLOT_COMMAND = 0;
 /** The command: OP_RUN or OP_EXIT. */
 export const SLOT_OP = 1;
-/** First step of the batch. */
+/** First step of the batch, low 32 bits (steps go past 2³¹: a brain at dt 1 ms gets there in 25 days); the high bits are in SLOT_START_STEP_HIGH. */
 export const SLOT_START_STEP = 2;
 /** Steps requested in the batch. */
 export const SLOT_STEPS = 3;
@@ -40,6 +40,8 @@ export const SLOT_FINISHED = 8;
 export const SLOT_ERROR_LENGTH = 9;
 /** Microseconds a gate wait spins before parking the thread (Atomics.wait). */
 export const SLOT_SPIN = 10;
+/** First step of the batch ÷ 2³². */
+export const SLOT_START_STEP_HIGH = 11;
 const SLOT_COUNT = 16;
 
 export const OP_RUN = 1;
@@ -65,6 +67,16 @@ export function createControlBlock(partitions: number, gateSpinMicros: number): 
     counts: new Uint32Array(new SharedArrayBuffer(partitions * MAX_BATCH_STEPS * 4)),
     errorBytes: new Uint8Array(new SharedArrayBuffer(ERROR_BYTES)),
   };
+}
+
+/** Writes a batch's first step (any safe integer ≥ 0) into its two slots; only while every worker is idle. */
+export function storeStartStep(ctl: Int32Array, step: number): void {
+  Atomics.store(ctl, SLOT_START_STEP, step % 2 ** 32 | 0);
+  Atomics.store(ctl, SLOT_START_STEP_HIGH, Math.floor(step / 2 ** 32));
+}
+
+export function loadStartStep(ctl: Int32Array): number {
+  return Atomics.load(ctl, SLOT_START_STEP_HIGH) * 2 ** 32 + (Atomics.load(ctl, SLOT_START_STEP) >>> 0);
 }
 
 /** Thrown inside a worker when another worker failed: unwinds the batch without reporting a second error. */

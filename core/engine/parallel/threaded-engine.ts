@@ -18,7 +18,7 @@ import { kernelModule, wasmKernels } from '../wasm/wasm-kernels.ts';
 import { BatchStepper } from './batch-stepper.ts';
 import {
   createControlBlock, EngineAborted, OP_EXIT, OP_RUN, readFailure, reportFailure, SLOT_COMMAND, SLOT_DONE, SLOT_OP,
-  SharedGate, SLOT_CLAIMED, SLOT_FINISHED, SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE, type ControlBlock,
+  SharedGate, SLOT_CLAIMED, SLOT_FINISHED, SLOT_STEPS, SLOT_STEPS_DONE, storeStartStep, type ControlBlock,
 } from './control.ts';
 import type { WorkerSetup } from './worker.ts';
 
@@ -137,7 +137,7 @@ export class ThreadedEngine extends BatchedEngine {
   private issue(op: number, start: number, steps: number): void {
     const ctl = this.control.ctl;
     Atomics.store(ctl, SLOT_OP, op);
-    Atomics.store(ctl, SLOT_START_STEP, start);
+    storeStartStep(ctl, start);
     Atomics.store(ctl, SLOT_STEPS, steps);
     Atomics.store(ctl, SLOT_DONE, 0);
     Atomics.store(ctl, SLOT_CLAIMED, 0);

@@ -7,7 +7,7 @@ import { tsKernels, type KernelKind } from '../kernels.ts';
 import { wasmKernels } from '../wasm/wasm-kernels.ts';
 import { BatchStepper } from './batch-stepper.ts';
 import {
-  EngineAborted, OP_EXIT, reportFailure, SharedGate, SLOT_COMMAND, SLOT_DONE, SLOT_OP, SLOT_START_STEP, SLOT_STEPS, SLOT_STEPS_DONE,
+  EngineAborted, loadStartStep, OP_EXIT, reportFailure, SharedGate, SLOT_COMMAND, SLOT_DONE, SLOT_OP, SLOT_STEPS, SLOT_STEPS_DONE,
   spinOrPark, type ControlBlock,
 } from './control.ts';
 
@@ -40,10 +40,10 @@ function serve(setup: WorkerSetup): void {
   for (;;) {
     spinOrPark(ctl, SLOT_COMMAND, seen, setup.commandSpinMicros / 1000);
     seen = Atomics.load(ctl, SLOT_COMMAND);
-    // OP, START_STEP and STEPS were written before COMMAND changed (see control.ts).
+    // OP, the start step and STEPS were written before COMMAND changed (see control.ts).
     if (Atomics.load(ctl, SLOT_OP) === OP_EXIT) return;
     try {
-      const done = stepper.runBatch(Atomics.load(ctl, SLOT_START_STEP), Atomics.load(ctl, SLOT_STEPS));
+      const done = stepper.runBatch(loadStartStep(ctl), Atomics.load(ctl, SLOT_STEPS));
       if (index === 0) Atomics.store(ctl, SLOT_STEPS_DONE, done); // every thread computed the same number
     } catch (err) {
       if (!(err instanceof EngineAborted)) reportFailure(control, { ...describe(err), worker: index });

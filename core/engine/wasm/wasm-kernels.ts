@@ -5,7 +5,7 @@ import type { PopulationLayout } from '../../compile/layout.ts';
 import type { CompiledNetwork, Partition, SynapseBlock } from '../../compile/types.ts';
 import { wasmApi, type WasmModule } from '../../compile/wasm-api.ts';
 import type { Kernels } from '../kernels.ts';
-import { deliverInput, ringOffset, updatePoisson, updateSpikeSource } from '../neurons.ts';
+import { ageLastSpikes, deliverInput, LAST_SPIKE_AGE_INTERVAL, ringOffset, updatePoisson, updateSpikeSource } from '../neurons.ts';
 import { lowerBound } from '../propagate.ts';
 
 interface KernelExports {
@@ -55,6 +55,7 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
     const from = Math.max(start, pop.offset);
     const to = Math.min(end, pop.offset + pop.size);
     if (from >= to) return count;
+    if (step % LAST_SPIKE_AGE_INTERVAL === 0) ageLastSpikes(s.lastSpike, from, to, step);
     const ringed = s.ringSlots > 0 ? 1 : 0;
     const pRingE = ringed ? ringBase + (step % s.ringSlots) * stride * 4 : 0;
     const pRingI = ringed ? pRingE + n * 4 : 0;
@@ -103,7 +104,8 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
       return;
     }
     const pDelay = part.delay.byteOffset + block.delayShift;
-    k.propagateDelayed(pRow, pTarget, w === null ? 1 : 0, pWeight, w ?? 0, pDelay, pSpikes, first, last, block.sourceOffset, pSyn, ringBase, step, s.ringSlots, stride);
+    // The step modulo the ring: wasm's i32 would wrap at 2³¹ steps, where the slot sequence does not.
+    k.propagateDelayed(pRow, pTarget, w === null ? 1 : 0, pWeight, w ?? 0, pDelay, pSpikes, first, last, block.sourceOffset, pSyn, ringBase, step % s.ringSlots, s.ringSlots, stride);
   }
 
   return { kind: 'wasm', update, propagate };

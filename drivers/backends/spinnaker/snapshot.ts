@@ -135,7 +135,7 @@ function stateFromFloats(plan: SpinnakerPlan, net: CompiledNetwork, step: number
         s.u[i] = toAccum(st.u[i]!, 'neuron.u');
         s.timer[i] = model.h;
       } else {
-        const since = step - st.lastSpike[i]!;
+        const since = (step - st.lastSpike[i]!) | 0; // lastSpike is the step modulo 2³² (core/engine/neurons.ts)
         s.timer[i] = since >= 1 && since <= model.refractSteps ? model.refractSteps - since + 1 : 0;
       }
     }

@@ -48,10 +48,9 @@ export function lifCond(
   vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
   pOut: usize, count: i32,
 ): i32 {
-  const lim = step - refracSteps;
   const minNormal = f32x4.splat(MIN_NORMAL);
   const zero = f32x4.splat(0);
-  const sLim = i32x4.splat(lim);
+  const sRefrac = i32x4.splat(refracSteps);
   const sStep = i32x4.splat(step);
   const sGl = f32x4.splat(gl);
   const sVRest = f32x4.splat(vRest);
@@ -77,7 +76,7 @@ export function lifCond(
       v128.store(at(pRingI, i), zero);
     }
     const last = v128.load(at(pLast, i));
-    const free = i32x4.le_s(last, sLim);
+    const free = i32x4.ge_s(i32x4.sub(sStep, last), sRefrac); // wraps like the int32 step (see neurons.ts)
     const leakAndExc = f32x4.add(f32x4.mul(sGl, f32x4.sub(sVRest, v)), f32x4.mul(ge, f32x4.sub(sERevE, v)));
     const inhAndOffset = f32x4.add(f32x4.mul(gi, f32x4.sub(sERevI, v)), sIOffset);
     v = v128.bitselect(f32x4.add(v, f32x4.mul(sDt, f32x4.add(leakAndExc, inhAndOffset))), v, free);
@@ -109,7 +108,7 @@ export function lifCond(
       store<f32>(at(pRingE, i), 0);
       store<f32>(at(pRingI, i), 0);
     }
-    const free = load<i32>(at(pLast, i)) <= lim;
+    const free = step - load<i32>(at(pLast, i)) >= refracSteps;
     if (free) {
       const leakAndExc: f32 = gl * (vRest - v) + ge * (eRevE - v);
       const inhAndOffset: f32 = gi * (eRevI - v) + iOffset;
@@ -144,10 +143,9 @@ export function lif(
   vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
   pOut: usize, count: i32,
 ): i32 {
-  const lim = step - refracSteps;
   const minNormal = f32x4.splat(MIN_NORMAL);
   const zero = f32x4.splat(0);
-  const sLim = i32x4.splat(lim);
+  const sRefrac = i32x4.splat(refracSteps);
   const sStep = i32x4.splat(step);
   const sPm = f32x4.splat(pm);
   const sPe = f32x4.splat(pe);
@@ -171,7 +169,7 @@ export function lif(
       v128.store(at(pRingI, i), zero);
     }
     const last = v128.load(at(pLast, i));
-    const free = i32x4.le_s(last, sLim);
+    const free = i32x4.ge_s(i32x4.sub(sStep, last), sRefrac); // wraps like the int32 step (see neurons.ts)
     const relaxed = f32x4.add(sVInf, f32x4.mul(f32x4.sub(v, sVInf), sPm));
     const input = f32x4.sub(f32x4.mul(ie, sKe), f32x4.mul(ii, sKi));
     v = v128.bitselect(f32x4.add(relaxed, input), v, free);
@@ -203,7 +201,7 @@ export function lif(
       store<f32>(at(pRingE, i), 0);
       store<f32>(at(pRingI, i), 0);
     }
-    const free = load<i32>(at(pLast, i)) <= lim;
+    const free = step - load<i32>(at(pLast, i)) >= refracSteps;
     if (free) v = (vInf + (v - vInf) * pm) + (ie * ke - ii * ki);
     store<f32>(at(pE, i), flush(ie * pe));
     store<f32>(at(pI, i), flush(ii * pi));
@@ -340,7 +338,7 @@ export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, p
 /**
  * Per-synapse delays (u8 at pDelay + j, shifted to the block) and, when `weighted`, weights: a
  * one-step synapse adds to the synaptic variables at pSyn, a longer one to ring slot
- * (step + delay) mod slots, each slot `stride` floats from pRing.
+ * (step + delay) mod slots, each slot `stride` floats from pRing. `step` is the step modulo slots.
  */
 export function propagateDelayed(pRow: usize, pTarget: usize, weighted: i32, pWeight: usize, w: f32, pDelay: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSyn: usize, pRing: usize, step: i32, slots: i32, stride: i32): void {
   for (let k = from; k < to; k++) {
