@@ -151,14 +151,17 @@ export abstract class BatchedEngine implements Engine {
     const partitions = this.net.partitions;
     const counts = this.counts;
     const cursor = this.cursor;
+    const spikes = this.spikes;
     cursor.fill(0);
     for (let i = 0; i < done; i++) {
       let count = 0;
       for (let q = 0; q < partitions.length; q++) {
         const c = counts[q * MAX_BATCH_STEPS + i]!;
         if (c > 0) {
+          // An element loop rather than set(subarray(…)): no view allocated per step.
+          const log = partitions[q]!.spikeLog;
           const from = cursor[q]!;
-          this.spikes.set(partitions[q]!.spikeLog.subarray(from, from + c), count);
+          for (let k = 0; k < c; k++) spikes[count + k] = log[from + k]!;
           cursor[q] = from + c;
           count += c;
         }
@@ -166,7 +169,7 @@ export abstract class BatchedEngine implements Engine {
       this.spikeCount = count;
       const step = this.step;
       this.step = step + 1;
-      observe?.(step, this.spikes, count);
+      observe?.(step, spikes, count);
     }
   }
 
