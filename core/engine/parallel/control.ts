@@ -4,14 +4,15 @@
 // consistent; plain reads of shared arrays — neuron state, spike logs, counts — are ordered by the
 // Atomics operation that precedes them, as noted at each place):
 //
-//   main → workers   COMMAND (generation), OP, START_STEP(_HIGH), STEPS, and CLAIMED = FINISHED = 0
+//   main → workers   COMMAND (generation), OP, START_STEP(_HIGH), STEPS, and FINISHED = 0 and
+//       every task's claim = 0
 //       The main thread writes these while every worker is idle, then adds 1 to COMMAND and
 //       notifies. A worker that sees COMMAND change reads them after that load, so it sees the
 //       values written before the add.
 //   workers → main   DONE, STEPS_DONE
 //       Each worker thread adds 1 to DONE after its last write of the batch; the last one
 //       notifies. The main thread reads spike logs and counts only after loading DONE = threads.
-//   workers ↔ workers  CLAIMED, FINISHED (the phase gate below). In closed-loop mode the main
+//   workers ↔ workers  the task claims and FINISHED (the phase gate below). In closed-loop mode the main
 //       thread takes part in the steps like any worker.
 //   failure          ABORT (0, or 1 + index of the first worker that failed), ERROR_LENGTH
 //       A failing worker claims ABORT with compareExchange, writes its error into the error bytes,
@@ -32,9 +33,7 @@ export const SLOT_DONE = 4;
 export const SLOT_STEPS_DONE = 5;
 /** 0, or 1 + the index of the worker that failed first. */
 export const SLOT_ABORT = 6;
-/** Phase gate: tasks claimed in this batch, over all its phases (phase k owns claims k·tasks … (k + 1)·tasks − 1). */
-export const SLOT_CLAIMED = 7;
-/** Phase gate: tasks finished in this batch, counted the same way. */
+/** Phase gate: tasks finished in this batch, over all its phases (phase k is complete at (k + 1) · tasks). */
 export const SLOT_FINISHED = 8;
 /** Bytes of the failing worker's error (JSON) in the error area. */
 export const SLOT_ERROR_LENGTH = 9;
@@ -56,6 +55,8 @@ export interface ControlBlock {
   readonly ctl: Int32Array;
   /** counts[q · MAX_BATCH_STEPS + i]: spikes of partition q in step i of the current batch. */
   readonly counts: Uint32Array;
+  /** claims[q]: the phases of the current batch in which task q has been claimed (it is claimable in phase claims[q]). */
+  readonly claims: Int32Array;
   readonly errorBytes: Uint8Array;
 }
 
@@ -65,6 +66,7 @@ export function createControlBlock(partitions: number, gateSpinMicros: number): 
   return {
     ctl,
     counts: new Uint32Array(new SharedArrayBuffer(partitions * MAX_BATCH_STEPS * 4)),
+    claims: new Int32Array(new SharedArrayBuffer(partitions * 4)),
     errorBytes: new Uint8Array(new SharedArrayBuffer(ERROR_BYTES)),
   };
 }
@@ -98,7 +100,9 @@ const FINISHED_ON_ABORT = 1 << 30;
  * until all have finished. Which thread runs which task changes nothing in the result (a task writes
  * only its partition's state), so the work goes to whoever is running: on a machine whose cores are
  * busy with other work a descheduled thread delays the step by at most the one task it holds, not
- * by its whole share — the difference between a per-thread barrier and this gate.
+ * by its whole share — the difference between a per-thread barrier and this gate. Each thread
+ * tries its own tasks first (the ones a static split would give it), so that while every thread is
+ * on time each partition's state stays in the cache of the core that updated it last.
  */
 export interface PhaseGate {
   /** The next unclaimed task of `phase` (0 … tasks − 1), or −1 once every task of it is claimed. */
@@ -142,6 +146,7 @@ export class SoloGate implements PhaseGate {
  * are free again.
  */
 export class SharedGate implements PhaseGate {
+  private readonly tasks: number;
   private readonly maxSpinMs: number;
   private spinMs: number;
   private waits = 0;
@@ -151,20 +156,33 @@ export class SharedGate implements PhaseGate {
    * `whileParked`, if given, is called every 100 ms a wait stays parked (the caller's thread uses it
    * to give up on a worker that died, since no event can reach a blocked thread).
    */
-  constructor(private readonly ctl: Int32Array, private readonly tasks: number, private readonly whileParked?: () => void) {
+  private phase = -1;
+  /** Tasks this thread has tried in the current phase, counted from its first own task. */
+  private tried = 0;
+
+  /**
+   * `home`: this thread's first own task; it tries tasks in the order home, home + 1, … (cyclically).
+   * `whileParked`, if given, is called every 100 ms a wait stays parked (the caller's thread uses it
+   * to give up on a worker that died, since no event can reach a blocked thread).
+   */
+  constructor(private readonly ctl: Int32Array, private readonly claims: Int32Array, private readonly home: number, private readonly whileParked?: () => void) {
+    this.tasks = claims.length;
     this.maxSpinMs = Atomics.load(ctl, SLOT_SPIN) / 1000;
     this.spinMs = this.maxSpinMs;
   }
 
   claim(phase: number): number {
-    const ctl = this.ctl;
-    const end = (phase + 1) * this.tasks;
-    for (;;) {
-      const claimed = Atomics.load(ctl, SLOT_CLAIMED);
-      if (claimed >= end) return -1;
-      // Every task of the previous phase was claimed before anyone waits past it, so claimed ≥ phase · tasks.
-      if (Atomics.compareExchange(ctl, SLOT_CLAIMED, claimed, claimed + 1) === claimed) return claimed - phase * this.tasks;
+    if (phase !== this.phase) {
+      this.phase = phase;
+      this.tried = 0;
     }
+    const claims = this.claims;
+    while (this.tried < this.tasks) {
+      const q = (this.home + this.tried++) % this.tasks;
+      // Every task is claimed once per phase, so a task still claimable in `phase` holds exactly `phase`.
+      if (Atomics.load(claims, q) === phase && Atomics.compareExchange(claims, q, phase, phase + 1) === phase) return q;
+    }
+    return -1;
   }
 
   finish(phase: number): void {

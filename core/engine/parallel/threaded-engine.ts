@@ -5,7 +5,8 @@
 // (Atomics.waitAsync). In closed-loop mode the main thread is worker 0 itself: it starts N − 1
 // threads, and a step (advance) is main + threads sharing the step's tasks through the phase gate,
 // with no thread to wake up or wait for at the end but the helpers — the lowest latency per step.
-// Threads do not own partitions: each phase's tasks go to whichever thread claims them first.
+// Threads do not own partitions: each tries its share of a phase's tasks first (contiguous, as
+// equal in count as possible) and then takes over any other thread's that are still unclaimed.
 // A worker error is recorded in the control block by the failing worker, every other worker unwinds
 // at its next barrier, and the batch's promise (or advance) fails with the worker's HasnError code.
 // close() ends every thread, also after a failure.
@@ -18,7 +19,7 @@ import { kernelModule, wasmKernels } from '../wasm/wasm-kernels.ts';
 import { BatchStepper } from './batch-stepper.ts';
 import {
   createControlBlock, EngineAborted, OP_EXIT, OP_RUN, readFailure, reportFailure, SLOT_COMMAND, SLOT_DONE, SLOT_OP,
-  SharedGate, SLOT_CLAIMED, SLOT_FINISHED, SLOT_STEPS, SLOT_STEPS_DONE, storeStartStep, type ControlBlock,
+  SharedGate, SLOT_FINISHED, SLOT_STEPS, SLOT_STEPS_DONE, storeStartStep, type ControlBlock,
 } from './control.ts';
 import type { WorkerSetup } from './worker.ts';
 
@@ -76,7 +77,7 @@ export class ThreadedEngine extends BatchedEngine {
     this.callerStepper = null;
     if (options.callerJoins) {
       const kernels = options.kernels === 'wasm' ? wasmKernels(net) : tsKernels(net);
-      const gate = new SharedGate(control.ctl, net.partitions.length, () => this.checkDeadline());
+      const gate = new SharedGate(control.ctl, control.claims, 0, () => this.checkDeadline());
       this.callerStepper = new BatchStepper(net, kernels, control.counts, gate);
       this.maxBatchSteps = Math.max(1, Math.min(this.maxBatchSteps, Math.floor(CALLER_NEURON_STEPS_PER_BATCH / net.neuronCount)));
     }
@@ -108,7 +109,10 @@ export class ThreadedEngine extends BatchedEngine {
     const threads: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let index = firstThread; index < options.workers; index++) {
-      const setup: WorkerSetup = { net, control, kernels: options.kernels, module, index, threads: threadCount, commandSpinMicros: options.commandSpinMicros };
+      const setup: WorkerSetup = {
+        net, control, kernels: options.kernels, module, index, home: firstOwnTask(partitions, options.workers, index), threads: threadCount,
+        commandSpinMicros: options.commandSpinMicros,
+      };
       const thread = new Worker(WORKER_ENTRY, { workerData: setup });
       threads.push(thread);
       ready.push(new Promise<void>((resolve, reject) => {
@@ -140,7 +144,7 @@ export class ThreadedEngine extends BatchedEngine {
     storeStartStep(ctl, start);
     Atomics.store(ctl, SLOT_STEPS, steps);
     Atomics.store(ctl, SLOT_DONE, 0);
-    Atomics.store(ctl, SLOT_CLAIMED, 0);
+    this.control.claims.fill(0); // plain stores, published by the add to COMMAND below
     Atomics.store(ctl, SLOT_FINISHED, 0);
     Atomics.add(ctl, SLOT_COMMAND, 1); // publishes the stores above to every worker
     Atomics.notify(ctl, SLOT_COMMAND);
@@ -226,4 +230,9 @@ export class ThreadedEngine extends BatchedEngine {
     await Promise.all(this.threads.map((t) => t.terminate()));
     await this.exited;
   }
+}
+
+/** The first of the tasks (partitions) a static split among `workers` would give worker `index`. */
+function firstOwnTask(partitions: number, workers: number, index: number): number {
+  return Math.round((partitions * index) / workers);
 }

@@ -19,6 +19,8 @@ export interface WorkerSetup {
   module: WasmModule | null;
   /** This worker's place among the threads that step together (worker 0 reports STEPS_DONE). */
   index: number;
+  /** The first task (partition) this worker tries in each phase. */
+  home: number;
   /** Worker threads that report DONE (one fewer than the threads stepping when the main thread takes part). */
   threads: number;
   /** Microseconds to spin while waiting for the next command before parking. */
@@ -34,7 +36,7 @@ function serve(setup: WorkerSetup): void {
   const { net, control, index, threads } = setup;
   const ctl = control.ctl;
   const kernels = setup.kernels === 'wasm' ? wasmKernels(net, setup.module ?? undefined) : tsKernels(net);
-  const stepper = new BatchStepper(net, kernels, control.counts, new SharedGate(ctl, net.partitions.length));
+  const stepper = new BatchStepper(net, kernels, control.counts, new SharedGate(ctl, control.claims, setup.home));
   parentPort!.postMessage({ type: 'ready' });
   let seen = 0;
   for (;;) {
