@@ -3,7 +3,7 @@
 //   node --import tsx bench/parallel/kernel-costs.ts [neurons=4000,40000] [steps=2000]
 //
 // Calls the kernels directly on partition 0 of a one-partition COBA network, outside any engine, so
-// the figures are the kernels' own (no barriers, no batching, no observers). On a shared machine wall
+// the figures are the kernels' own (no phase waits, no batching, no observers). On a shared machine wall
 // time includes time other processes ran, so the process CPU time of the loop is split between the
 // two kernels in the proportion of their wall times.
 import { compileNetwork } from '../../core/compile/compile.ts';

@@ -33,7 +33,7 @@ export interface MeasureOptions {
   /**
    * Simulated seconds run before the timed loop, on the same engine (default 0.1 s). V8 compiles the
    * hot JavaScript and WebAssembly with its optimising tier while they run; on two busy cores those
-   * background compiles stall the per-step barrier for the first few hundred steps. Brian2's timed
+   * background compiles stall the per-step phase waits for the first few hundred steps. Brian2's timed
    * loop likewise excludes its (C++ or Cython) compilation.
    */
   warmupS?: number;

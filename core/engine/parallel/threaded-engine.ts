@@ -8,7 +8,7 @@
 // Threads do not own partitions: each tries its share of a phase's tasks first (contiguous, as
 // equal in count as possible) and then takes over any other thread's that are still unclaimed.
 // A worker error is recorded in the control block by the failing worker, every other worker unwinds
-// at its next barrier, and the batch's promise (or advance) fails with the worker's HasnError code.
+// at its next phase wait, and the batch's promise (or advance) fails with the worker's HasnError code.
 // close() ends every thread, also after a failure.
 import { Worker } from 'node:worker_threads';
 import type { CompiledNetwork } from '../../compile/types.ts';
