@@ -6,8 +6,8 @@ export interface AgentEvents {
   output: { id: string; sink: string; value: number | null; decoded: DecodedOutput; step: number };
   /** An actuator took a new value (after active_when). */
   actuator: { id: string; sink: string; value: number | null };
-  /** Reward was added, by a rule or the API. */
-  reward: { amount: number; source: string; projections: string[]; step: number };
+  /** Reward was added, by a rule, the API or a fleet command (`via`); `source` names the rule or the actor. */
+  reward: { amount: number; source: string; via: 'rule' | 'api' | 'fleet'; projections: string[]; step: number };
   /** A snapshot was stored. */
   snapshot: { id: number; reason: string; step: number; sha256: string };
   /** The agent's overall state changed. */

@@ -117,7 +117,7 @@ export class FleetAgentControl implements AgentControl {
   }
 
   async reward(value: number, projection?: string): Promise<void> {
-    this.agent.reward(value, 'fleet', projection);
+    this.agent.reward(value, 'fleet', projection, 'fleet');
   }
 
   async exportBrain(): Promise<BrainBundle> {

@@ -1,9 +1,12 @@
 // What the agent can be asked to do (the HTTP API today, MQTT commands later): one interface, implemented by Agent.
 import type { DecodedOutput } from '../core/codec/decoders.ts';
 import type { NetworkSpec } from '../core/spec/schema.ts';
+import type { PlasticProjectionSummary, ProjectionWeights } from './brain/plastic-weights.ts';
 import type { RasterRead } from './brain/spike-raster.ts';
 import type { AgentConfig } from './config/schema.ts';
 import type { EventBus } from './events.ts';
+import type { LearningCurveSummary, LearningPoint } from './runtime/learning-curve.ts';
+import type { RewardTally, RewardVia } from './runtime/runtime.ts';
 import type { AgentStatus } from './status.ts';
 import type { SnapshotInfo, TokenStore, AuditLog } from './store/index.ts';
 
@@ -28,6 +31,17 @@ export interface SpikeWindow extends RasterRead {
   dt_ms: number;
 }
 
+/** What the running brain learns and has learned: the rules' learning curves, reward received, plastic weights. */
+export interface LearningReport {
+  brain: string;
+  step: number;
+  sim_time_s: number;
+  rules: (LearningCurveSummary & { curve: LearningPoint[] })[];
+  /** Reward received since this brain started in this process, per origin. */
+  rewards: RewardTally;
+  projections: PlasticProjectionSummary[];
+}
+
 export interface AgentOperations {
   readonly events: EventBus;
   readonly tokens: TokenStore;
@@ -44,7 +58,12 @@ export interface AgentOperations {
   /** Sets an input's value as a sensor would (until the next sensor sample). */
   setInput(id: string, value: number | readonly number[]): void;
   injectSpikes(population: string, neurons: readonly number[]): { step: number };
-  reward(amount: number, actor: string, projection?: string): { projections: string[]; step: number };
+  /** Adds reward (audited as `actor`); `via` says where it came from (default the API). */
+  reward(amount: number, actor: string, projection?: string, via?: RewardVia): { projections: string[]; step: number };
+  /** Learning curves (points with n ≥ `from`), reward tallies and plastic weight summaries; E_NO_BRAIN when idle. */
+  learning(options?: { from?: number }): LearningReport;
+  /** The weights of one plastic projection (at most `limit` synapses). */
+  projectionWeights(id: string, limit: number): ProjectionWeights;
   listSnapshots(): SnapshotInfo[];
   createSnapshot(actor: string): SnapshotInfo;
   restoreSnapshot(id: number, actor: string): Promise<{ step: number }>;

@@ -53,6 +53,10 @@ export class Brain {
   readonly restoreWarnings: string[] = [];
   private readonly inputsByChannel = new Map<string, InputBinding[]>();
   private readonly now: () => number;
+  /** The snapshot's sections this brain was restored with (the agent's own, e.g. learning curves, are read from here). */
+  private readonly restoredExtra: Record<string, Uint8Array>;
+  /** Sections other parts of the agent add to every snapshot of this brain (name → current bytes). */
+  private readonly extraSections = new Map<string, () => Uint8Array>();
 
   private constructor(
     readonly spec: NetworkSpec,
@@ -72,6 +76,7 @@ export class Brain {
       this.inputsByChannel.set(input.channel, list);
     }
     if (restored !== null) this.restoreCodecs(restored.extra);
+    this.restoredExtra = restored?.extra ?? {};
     this.startStep = restored?.step ?? 0;
     this.activity = new PopulationActivity(net.populations, this.startStep, spec.dt_ms);
     this.raster = new SpikeRaster(options.rasterCapacity ?? 1 << 18);
@@ -198,9 +203,20 @@ export class Brain {
     return values;
   }
 
-  /** The brain state at the current step, encoders and decoders included. */
+  /** A section the restored snapshot carried (undefined for a fresh brain or a snapshot without it). */
+  restoredSection(name: string): Uint8Array | undefined {
+    return this.restoredExtra[name];
+  }
+
+  /** Adds a section to every later snapshot of this brain (the runtime's learning curves). */
+  addSnapshotSection(name: string, bytes: () => Uint8Array): void {
+    this.extraSections.set(name, bytes);
+  }
+
+  /** The brain state at the current step, encoders, decoders and the agent's own sections included. */
   snapshot(): Uint8Array {
     const extra: Record<string, Uint8Array> = {};
+    for (const [name, bytes] of this.extraSections) extra[name] = bytes();
     for (const input of this.inputs) extra[INPUT_SECTION + input.id] = toBytes(input.encoder.state());
     for (const output of this.outputs) extra[OUTPUT_SECTION + output.id] = toBytes(output.decoder.state());
     return encodeSnapshot(this.net, this.engine.step, extra);

@@ -156,7 +156,8 @@ export type Actuator = z.infer<typeof Actuator>;
 /**
  * A reward rule evaluated by the agent (no operator needed): every interval_ms, if the output's decoded value is
  * the index of the largest of `sensors` (e.g. "steer towards the brighter side"), add `reward`; if the output
- * decided otherwise, add −penalty; if it did not decide, nothing.
+ * decided otherwise, add −penalty; if it did not decide, nothing (see prediction_rate). Each evaluation is a point
+ * on the rule's learning curve.
  */
 export const RewardRule = z.strictObject({
   type: z.literal('argmax'),
@@ -169,6 +170,15 @@ export const RewardRule = z.strictObject({
   interval_ms: positive.default(200),
   /** Only this reward_stdp projection; default all of them. */
   projection: z.string().optional(),
+  /**
+   * 0: every evaluation gives reward or −penalty. Above 0: it gives the reward prediction error instead — the outcome
+   * minus the outcome expected in this situation (per expected output value, a running average moving by this
+   * fraction at each evaluation). Reward then teaches what the brain does not master yet, and situations it
+   * masters stop pushing every weight up (reward-modulated STDP needs this to learn a choice, not a bias).
+   */
+  prediction_rate: z.number().min(0).max(1).default(0),
+  /** Evaluations per point of the rule's learning curve (API, dashboard, metrics). reward = penalty = 0 only measures. */
+  curve_window: z.number().int().min(1).max(10_000).default(20),
 });
 export type RewardRule = z.infer<typeof RewardRule>;
 

@@ -32,7 +32,8 @@ export const SENSORIMOTOR_SIMULATION: Pick<AgentConfigInput, 'sensors' | 'actuat
     { id: 'left_motor', sink: 'steer', active_when: { equals: 0 }, target: { type: 'event' } },
     { id: 'right_motor', sink: 'steer', active_when: { equals: 1 }, target: { type: 'event' } },
   ],
-  reward: { rules: [{ type: 'argmax', output: 'steer', sensors: ['light_left', 'light_right'], reward: 1, penalty: 0.5, interval_ms: 250 }] },
+  // Reward prediction error (prediction_rate): without it reward-modulated STDP drifts into always steering one way.
+  reward: { rules: [{ type: 'argmax', output: 'steer', sensors: ['light_left', 'light_right'], reward: 1, penalty: 1, interval_ms: 250, prediction_rate: 0.05 }] },
 };
 
 /** A simulated stand-in for a sensor: a slow sine with a phase of its own, so channels differ on the dashboard. */

@@ -1,4 +1,4 @@
-// JSON API v1: status, spec, populations, spikes, inputs, outputs, reward, snapshots, config and tokens, each with its role.
+// JSON API v1: status, spec, populations, spikes, inputs, outputs, reward, learning, snapshots, config and tokens, each with its role.
 import { z } from 'zod';
 import { ROLES } from '../config/schema.ts';
 import type { AgentOperations } from '../operations.ts';
@@ -21,6 +21,13 @@ export const RewardBody = z.strictObject({
   /** Positive rewards, negative punishes; the level decays with the rule's tau_reward_ms. */
   amount: z.number().min(-1000).max(1000),
   projection: z.string().min(1).max(200).optional(),
+});
+export const LearningQuery = z.strictObject({
+  /** Only curve points numbered from here on (a client that has the earlier ones). */
+  from: z.coerce.number().int().nonnegative().optional(),
+});
+export const WeightsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
 });
 export const CreateTokenBody = z.strictObject({
   name: z.string().min(1).max(100),
@@ -70,6 +77,14 @@ export function apiV1Routes(ops: AgentOperations): Route[] {
     route({
       method: 'POST', path: `${p}/reward`, role: 'operator', params: none, query: none, body: RewardBody,
       handler: ({ body, identity }) => ({ amount: body.amount, ...ops.reward(body.amount, identity.actor, body.projection) }),
+    }),
+    route({
+      method: 'GET', path: `${p}/learning`, role: 'viewer', params: none, query: LearningQuery,
+      handler: ({ query }) => ops.learning(query.from === undefined ? {} : { from: query.from }),
+    }),
+    route({
+      method: 'GET', path: `${p}/projections/:id/weights`, role: 'viewer', params: idParam, query: WeightsQuery,
+      handler: ({ params, query }) => ops.projectionWeights(params.id, query.limit),
     }),
     route({ method: 'GET', path: `${p}/snapshots`, role: 'viewer', params: none, query: none, handler: () => ops.listSnapshots() }),
     route({

@@ -1,11 +1,13 @@
 // The dashboard's live feed as Server-Sent Events: spikes every 100 ms, status every second, one serialisation for all clients.
 //
 // Events: `hello` (brain layout: populations with their global offsets; sent on connect and when the brain is
-// swapped), `spikes` ({from_step, to_step, t: step offsets from from_step, n: global neurons, missed}), `status`.
+// swapped), `spikes` ({from_step, to_step, t: step offsets from from_step, n: global neurons, missed}), `status`,
+// `learning` (the reward rules' learning curves: all points on connect and after a brain swap, `reset: true`;
+// then with each status only the new points, numbered by `n`, with the rules' summaries and plastic weights).
 // A client whose socket buffer is full gets no spikes until it drains (it sees `missed` grow instead), so one slow
 // browser never holds memory on the device.
 import { HasnError } from '../../core/errors.ts';
-import type { AgentOperations, SpikeWindow } from '../operations.ts';
+import type { AgentOperations, LearningReport, SpikeWindow } from '../operations.ts';
 
 export interface StreamClient {
   /** Writes SSE text; returns false when the socket buffer is full. */
@@ -36,6 +38,8 @@ export class LiveStream {
   private cursor: number | null = null;
   private missed = 0;
   private failing = false;
+  /** Per reward rule, the next curve point number to broadcast (the ones before it went out already). */
+  private readonly learningNext = new Map<number, number>();
   private readonly options: Required<LiveStreamOptions>;
 
   constructor(private readonly ops: AgentOperations, options: LiveStreamOptions = {}) {
@@ -52,7 +56,10 @@ export class LiveStream {
       throw new HasnError('E_API_TOO_MANY_STREAMS', `at most ${this.options.maxClients} live streams at once; close a dashboard tab`);
     }
     this.clients.add(client);
-    client.write(`retry: 2000\n\n${sse('hello', this.hello())}${sse('status', this.statusPayload())}`);
+    // The first client restarts the broadcast: what it gets in full counts as sent; a later one must not mark the
+    // points the others have not had yet.
+    const learning = this.learningPayload(true, this.spikeTimer === undefined);
+    client.write(`retry: 2000\n\n${sse('hello', this.hello())}${sse('status', this.statusPayload())}${learning === null ? '' : sse('learning', learning)}`);
     if (this.spikeTimer === undefined) {
       // Follow the raster from now: spikes recorded from this moment on reach the first publish.
       this.cursor = null;
@@ -64,7 +71,7 @@ export class LiveStream {
         }
       });
       this.spikeTimer = setInterval(() => this.guarded(() => this.publishSpikes()), this.options.spikeIntervalMs);
-      this.statusTimer = setInterval(() => this.guarded(() => this.broadcast(sse('status', this.statusPayload()), false)), this.options.statusIntervalMs);
+      this.statusTimer = setInterval(() => this.guarded(() => this.publishStatus()), this.options.statusIntervalMs);
     }
     return () => this.remove(client);
   }
@@ -131,6 +138,45 @@ export class LiveStream {
     };
   }
 
+  private publishStatus(): void {
+    this.broadcast(sse('status', this.statusPayload()), false);
+    const learning = this.learningPayload(false, true);
+    if (learning !== null) this.broadcast(sse('learning', learning), false);
+  }
+
+  /**
+   * The learning event: all curve points (reset) or those after the last broadcast, per rule; null when no brain
+   * runs. With `mark`, the points it returns count as broadcast.
+   */
+  private learningPayload(reset: boolean, mark: boolean): unknown {
+    let report: LearningReport;
+    try {
+      const pending = reset ? [0] : [...this.learningNext.values()];
+      report = this.ops.learning({ from: pending.length === 0 ? 0 : Math.min(...pending) });
+    } catch (err) {
+      if (err instanceof HasnError && err.code === 'E_NO_BRAIN') return null;
+      throw err;
+    }
+    const next = new Map(reset ? [] : this.learningNext);
+    const rules = report.rules.map(({ curve, ...summary }) => {
+      const points = curve.filter((p) => p.n >= (next.get(summary.rule) ?? 0));
+      next.set(summary.rule, (points.at(-1)?.n ?? (next.get(summary.rule) ?? 0) - 1) + 1);
+      return { ...summary, points };
+    });
+    if (mark) {
+      this.learningNext.clear();
+      for (const [rule, n] of next) this.learningNext.set(rule, n);
+    }
+    return {
+      reset,
+      step: report.step,
+      sim_time_s: report.sim_time_s,
+      rules,
+      rewards: report.rewards,
+      projections: report.projections.map((p) => ({ id: p.id, reward_level: p.reward_level, weight: p.weight, by_target: p.by_target })),
+    };
+  }
+
   private publishSpikes(): void {
     const max = this.options.maxSpikesPerEvent;
     let window: SpikeWindow;
@@ -142,8 +188,10 @@ export class LiveStream {
       throw err;
     }
     if (window.next < this.cursor) {
-      // A new brain (restore): its raster starts again; clients redraw from its layout.
+      // A new brain (restore): its raster starts again; clients redraw from its layout and take its curves anew.
       this.broadcast(sse('hello', this.hello()), false);
+      const learning = this.learningPayload(true, true);
+      if (learning !== null) this.broadcast(sse('learning', learning), false);
       this.cursor = window.end;
       return;
     }

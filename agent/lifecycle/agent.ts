@@ -27,8 +27,9 @@ import { SensorHub } from '../io/sensor-hub.ts';
 import { SerialLinkPool } from '../io/serial-pool.ts';
 import type { Logger } from '../log.ts';
 import { SystemHealth } from '../metrics/system-health.ts';
-import type { AgentOperations, InputValue, OutputValue, SpikeWindow } from '../operations.ts';
-import { AgentRuntime } from '../runtime/runtime.ts';
+import { plasticSummaries, projectionWeights, type ProjectionWeights } from '../brain/plastic-weights.ts';
+import type { AgentOperations, InputValue, LearningReport, OutputValue, SpikeWindow } from '../operations.ts';
+import { AgentRuntime, type RewardVia } from '../runtime/runtime.ts';
 import { SnapshotService } from '../runtime/snapshot-service.ts';
 import type { AgentStatus } from '../status.ts';
 import { openStore, type SnapshotInfo, type Store } from '../store/index.ts';
@@ -420,11 +421,28 @@ export class Agent implements AgentOperations {
     return { step: brain.step };
   }
 
-  reward(amount: number, actor: string, projection?: string): { projections: string[]; step: number } {
+  reward(amount: number, actor: string, projection?: string, via: RewardVia = 'api'): { projections: string[]; step: number } {
     const brain = this.requireBrain();
-    const projections = this.runtime.reward(amount, actor, projection);
-    this.store!.audit.append({ actor, action: 'brain.reward', target: projection ?? '', details: { amount, step: brain.step } });
+    const projections = this.runtime.reward(amount, actor, projection, via);
+    this.store!.audit.append({ actor, action: 'brain.reward', target: projection ?? '', details: { amount, step: brain.step, via } });
     return { projections, step: brain.step };
+  }
+
+  learning(options: { from?: number } = {}): LearningReport {
+    const brain = this.requireBrain();
+    const runtime = this.runtime;
+    return {
+      brain: brain.spec.name,
+      step: brain.step,
+      sim_time_s: (brain.step * brain.spec.dt_ms) / 1000,
+      rules: runtime.learning.list().map((curve) => ({ ...curve.summary(), curve: curve.curve(options.from) })),
+      rewards: runtime.rewardTally(),
+      projections: plasticSummaries(brain.net),
+    };
+  }
+
+  projectionWeights(id: string, limit: number): ProjectionWeights {
+    return projectionWeights(this.requireBrain().net, id, limit);
   }
 
   listSnapshots(): SnapshotInfo[] {

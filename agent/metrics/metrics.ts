@@ -4,7 +4,7 @@
 // scrape), gauges read the current status, and the latency histogram is fed at scrape time with the measurements
 // recorded since the previous scrape. Each agent has its own registry, so several agents can share a process (tests).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AgentOperations } from '../operations.ts';
+import type { AgentOperations, LearningReport } from '../operations.ts';
 import type { HealthReading } from './system-health.ts';
 
 export interface AgentMetrics {
@@ -24,6 +24,7 @@ export function createAgentMetrics(ops: AgentOperations): AgentMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'hasn_' });
   const registers = [registry];
   let status = ops.status();
+  let learning: LearningReport | null = null;
 
   // Read the status once per scrape: the first collector refreshes it for all others.
   new Gauge({
@@ -31,6 +32,8 @@ export function createAgentMetrics(ops: AgentOperations): AgentMetrics {
     labelNames: ['device', 'version', 'backend_requested', 'backend_active', 'engine', 'brain', 'simulation'],
     collect() {
       status = ops.status();
+      // Summaries only: the curve's points are Prometheus' own time series of the success ratio.
+      learning = status.brain === null ? null : ops.learning({ from: Number.MAX_SAFE_INTEGER });
       this.reset();
       this.set({
         device: status.device.id, version: status.version, backend_requested: status.backend.requested, backend_active: status.backend.active,
@@ -121,6 +124,58 @@ export function createAgentMetrics(ops: AgentOperations): AgentMetrics {
     collect() {
       this.reset();
       for (const [projection, level] of Object.entries(status.brain?.reward ?? {})) this.set({ projection }, level);
+    },
+  });
+  const ruleLabels = (r: LearningReport['rules'][number]) => ({ rule: String(r.rule), output: r.output });
+  new Gauge({
+    name: 'hasn_learning_success_ratio', help: 'Share of the last curve_window evaluations of each reward rule whose decision was the expected one (undecided counts as not)', registers, labelNames: ['rule', 'output'],
+    collect() {
+      this.reset();
+      for (const r of learning?.rules ?? []) if (r.recent.success_rate !== null) this.set(ruleLabels(r), r.recent.success_rate);
+    },
+  });
+  new Gauge({
+    name: 'hasn_learning_decided_ratio', help: 'Share of the last curve_window evaluations of each reward rule in which the output decided', registers, labelNames: ['rule', 'output'],
+    collect() {
+      this.reset();
+      for (const r of learning?.rules ?? []) if (r.recent.decided_rate !== null) this.set(ruleLabels(r), r.recent.decided_rate);
+    },
+  });
+  new Counter({
+    name: 'hasn_learning_evaluations_total', help: 'Reward rule evaluations of the running brain by outcome (continues across snapshot restores)', registers, labelNames: ['rule', 'output', 'outcome'],
+    collect() {
+      this.reset();
+      for (const r of learning?.rules ?? []) {
+        for (const outcome of ['correct', 'wrong', 'undecided'] as const) this.inc({ ...ruleLabels(r), outcome }, r.totals[outcome]);
+      }
+    },
+  });
+  new Counter({
+    name: 'hasn_reward_events_total', help: 'Rewards given to the running brain in this process, by origin (rule, api, fleet)', registers, labelNames: ['via'],
+    collect() {
+      this.reset();
+      for (const [via, tally] of Object.entries(learning?.rewards ?? {})) this.inc({ via }, tally.events);
+    },
+  });
+  new Gauge({
+    name: 'hasn_reward_sum', help: 'Sum of the rewards given to the running brain in this process, by origin (punishment counts negative)', registers, labelNames: ['via'],
+    collect() {
+      this.reset();
+      for (const [via, tally] of Object.entries(learning?.rewards ?? {})) this.set({ via }, tally.sum);
+    },
+  });
+  new Gauge({
+    name: 'hasn_plastic_weight_mean', help: 'Mean weight of each plastic projection', registers, labelNames: ['projection'],
+    collect() {
+      this.reset();
+      for (const p of learning?.projections ?? []) this.set({ projection: p.id }, p.weight.mean);
+    },
+  });
+  new Gauge({
+    name: 'hasn_plastic_weight_sd', help: 'Standard deviation of the weights of each plastic projection (grows as synapses specialise)', registers, labelNames: ['projection'],
+    collect() {
+      this.reset();
+      for (const p of learning?.projections ?? []) this.set({ projection: p.id }, p.weight.sd);
     },
   });
   new Gauge({ name: 'hasn_snapshot_age_seconds', help: 'Seconds since the newest stored snapshot (absent before the first)', registers, collect() {

@@ -1,10 +1,16 @@
 // Configured reward rules: the agent rewards its brain by itself (sim mode's "steer towards the brighter side").
 import type { DecodedOutput } from '../../core/codec/decoders.ts';
 import type { RewardRule } from '../config/schema.ts';
+import type { Outcome } from './learning-curve.ts';
 
-export interface RewardDecision {
+/** One evaluation of a rule: what the brain decided against what the rule expected, and the reward that follows. */
+export interface RuleEvaluation {
   rule: number;
-  amount: number;
+  outcome: Outcome;
+  /** The output value the rule expected (index of the largest sensor value): the situation. */
+  expected: number;
+  /** reward (correct), −penalty (wrong) or 0 (undecided): the outcome's value before any reward prediction. */
+  value: number;
   projection: string | undefined;
 }
 
@@ -26,18 +32,22 @@ export class RewardRules {
     this.lastAt = rules.map(() => start);
   }
 
-  /** The rewards due at `now`: each rule at most once per interval_ms; none for an undecided output or a missing sensor value. */
-  evaluate(now: number, outputs: Readonly<Record<string, DecodedOutput>>, sensorValue: (id: string) => number | null): RewardDecision[] {
-    const decisions: RewardDecision[] = [];
+  /**
+   * The evaluations due at `now`: each rule at most once per interval_ms. None while a sensor value is missing
+   * (nothing to judge against); an undecided output is an evaluation without reward.
+   */
+  evaluate(now: number, outputs: Readonly<Record<string, DecodedOutput>>, sensorValue: (id: string) => number | null): RuleEvaluation[] {
+    const evaluations: RuleEvaluation[] = [];
     this.rules.forEach((rule, i) => {
       if (now - this.lastAt[i]! < rule.interval_ms) return;
       this.lastAt[i] = now;
-      const decided = outputs[rule.output]?.value ?? null;
       const expected = argmax(rule.sensors.map(sensorValue));
-      if (decided === null || expected === null) return;
-      const amount = decided === expected ? rule.reward : -rule.penalty;
-      if (amount !== 0) decisions.push({ rule: i, amount, projection: rule.projection });
+      if (expected === null) return;
+      const decided = outputs[rule.output]?.value ?? null;
+      const outcome: Outcome = decided === null ? 'undecided' : decided === expected ? 'correct' : 'wrong';
+      const value = outcome === 'correct' ? rule.reward : outcome === 'wrong' ? -rule.penalty : 0;
+      evaluations.push({ rule: i, outcome, expected, value, projection: rule.projection });
     });
-    return decisions;
+    return evaluations;
   }
 }

@@ -10,6 +10,7 @@ import type { EngineConfig, RewardRule, Sensor } from '../config/schema.ts';
 import { sensorChannel } from '../config/schema.ts';
 import type { EventBus } from '../events.ts';
 import type { Logger } from '../log.ts';
+import { LearningCurves } from './learning-curve.ts';
 import { RewardRules } from './reward-rules.ts';
 import { StepLoop, type TickReport } from './step-loop.ts';
 
@@ -33,6 +34,16 @@ export interface RuntimeRates {
 
 const RATE_INTERVAL_MS = 1000;
 
+/** Where reward came from: a configured rule, the HTTP API, or a fleet command. */
+export type RewardVia = 'rule' | 'api' | 'fleet';
+export const REWARD_VIAS: readonly RewardVia[] = ['rule', 'api', 'fleet'];
+
+/** Reward received by the running brain in this process, per origin. */
+export type RewardTally = Record<RewardVia, { events: number; sum: number }>;
+
+/** The snapshot section holding the learning curves (they continue when the brain is restored). */
+export const LEARNING_SECTION = 'agent.learning';
+
 export class AgentRuntime {
   private current: Brain | null = null;
   private readonly loop: StepLoop;
@@ -40,6 +51,11 @@ export class AgentRuntime {
   private readonly lastOutputValue = new Map<string, number | null>();
   private readonly sensorValues = new Map<string, number>();
   private rewardRules: RewardRules;
+  /** Learning curves of the reward rules in force; they belong to the running brain (saved in its snapshots). */
+  readonly learning = new LearningCurves();
+  private rewards: RewardTally = emptyTally();
+  /** Problems met restoring the learning curves of the last brain (they started fresh). */
+  learningWarning: string | null = null;
   private lastOutputAt = 0;
   private meterAt = 0;
   private meterSteps = 0;
@@ -52,6 +68,7 @@ export class AgentRuntime {
 
   constructor(private readonly options: RuntimeOptions) {
     this.rewardRules = new RewardRules(options.rewardRules, options.clock.now());
+    this.learning.setRules(options.rewardRules);
     this.loop = new StepLoop(options.clock, options.engine, 1, {
       runSteps: (steps) => {
         this.current?.runSteps(steps);
@@ -82,7 +99,11 @@ export class AgentRuntime {
     this.outputs = {};
     this.lastOutputValue.clear();
     this.meterSteps = this.loop.counters.stepsRun;
+    this.rewards = emptyTally();
+    this.learningWarning = this.learning.reset(brain?.restoredSection(LEARNING_SECTION));
+    if (this.learningWarning !== null) this.options.log.warn(this.learningWarning);
     if (brain !== null) {
+      brain.addSnapshotSection(LEARNING_SECTION, () => this.learning.encode());
       // The sensors' latest readings carry over into the new brain's encoders.
       for (const input of brain.inputs) {
         const value = this.sensorValues.get(input.channel);
@@ -95,6 +116,7 @@ export class AgentRuntime {
   /** Replaces the reward rules (a new config or brain); their pacing starts afresh. */
   setRewardRules(rules: readonly RewardRule[]): void {
     this.rewardRules = new RewardRules(rules, this.options.clock.now());
+    this.learning.setRules(rules);
   }
 
   start(): void {
@@ -122,12 +144,20 @@ export class AgentRuntime {
   }
 
   /** Adds reward to the brain and announces it; returns the projections reached. */
-  reward(amount: number, source: string, projection?: string): string[] {
+  reward(amount: number, source: string, projection?: string, via: RewardVia = 'api'): string[] {
     const brain = this.current;
     if (brain === null) return [];
     const projections = brain.addReward(amount, projection);
-    this.options.events.emit('reward', { amount, source, projections, step: brain.step });
+    const tally = this.rewards[via];
+    tally.events++;
+    tally.sum += amount;
+    this.options.events.emit('reward', { amount, source, via, projections, step: brain.step });
     return projections;
+  }
+
+  /** Reward the running brain received in this process, per origin. */
+  rewardTally(): RewardTally {
+    return { rule: { ...this.rewards.rule }, api: { ...this.rewards.api }, fleet: { ...this.rewards.fleet } };
   }
 
   /** The decoded outputs as last read (every output_interval_ms). */
@@ -149,8 +179,9 @@ export class AgentRuntime {
     if (brain !== null && now - this.lastOutputAt >= this.options.engine.output_interval_ms) {
       this.lastOutputAt = now;
       this.readOutputs(brain);
-      for (const decision of this.rewardRules.evaluate(now, this.outputs, (id) => this.sensorValue(id))) {
-        this.reward(decision.amount, `rule:${decision.rule}`, decision.projection);
+      for (const evaluation of this.rewardRules.evaluate(now, this.outputs, (id) => this.sensorValue(id))) {
+        const amount = this.learning.get(evaluation.rule)?.record(evaluation, brain.step, brain.spec.dt_ms) ?? evaluation.value;
+        if (amount !== 0) this.reward(amount, `rule:${evaluation.rule}`, evaluation.projection, 'rule');
       }
     }
     if (now - this.meterAt >= RATE_INTERVAL_MS) this.measure(now, brain);
@@ -191,4 +222,8 @@ export class AgentRuntime {
     if (!this.errorLogged) this.options.log.error({ err }, `engine step failed: ${(err as Error).message}`);
     this.errorLogged = true;
   }
+}
+
+function emptyTally(): RewardTally {
+  return { rule: { events: 0, sum: 0 }, api: { events: 0, sum: 0 }, fleet: { events: 0, sum: 0 } };
 }

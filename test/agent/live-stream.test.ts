@@ -1,12 +1,13 @@
-// The dashboard's SSE feed on its own: events on connect, spike batches, slow clients, backlog skipping, brain swaps, client limit.
+// The dashboard's SSE feed on its own: events on connect, spike batches, slow clients, backlog skipping, brain swaps, learning curves, client limit.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SpikeRaster } from '../../agent/brain/spike-raster.ts';
 import { LiveStream, type StreamClient } from '../../agent/http/live-stream.ts';
 import type { AgentOperations } from '../../agent/operations.ts';
+import type { LearningPoint } from '../../agent/runtime/learning-curve.ts';
 
 /** Just enough of the agent for the stream: a raster that tests append to, and a minimal status. */
 function fakeAgent() {
-  const state = { raster: new SpikeRaster(1000), step: 0 };
+  const state = { raster: new SpikeRaster(1000), step: 0, points: [] as LearningPoint[] };
   const ops = {
     status: () => ({
       device: { id: 'pi-01', name: null }, state: 'running', reasons: [], backend: { requested: 'cpu', active: 'cpu', engine: 'in-thread/ts', fallback_reason: null },
@@ -16,6 +17,12 @@ function fakeAgent() {
     spec: () => ({ populations: [{ id: 'a', size: 4, model: { type: 'spike_source' } }, { id: 'b', size: 6, module: 'memory', model: { type: 'lif' } }] }),
     outputs: () => [],
     spikes: ({ cursor, limit }: { cursor?: number; limit: number }) => ({ ...state.raster.read(cursor ?? state.raster.written, limit), step: state.step, dt_ms: 1 }),
+    learning: ({ from = 0 }: { from?: number } = {}) => ({
+      brain: 'b', step: state.step, sim_time_s: state.step / 1000,
+      rules: [{ rule: 0, output: 'steer', sensors: ['l', 'r'], window: 20, totals: {}, recent: {}, prediction: [0, 0], curve: state.points.filter((p) => p.n >= from) }],
+      rewards: { rule: { events: 0, sum: 0 }, api: { events: 0, sum: 0 }, fleet: { events: 0, sum: 0 } },
+      projections: [],
+    }),
   } as unknown as AgentOperations;
   const emit = (step: number, neurons: number[]) => {
     state.raster.append(step, Uint32Array.from(neurons), neurons.length);
@@ -104,6 +111,35 @@ describe('live stream', () => {
     emit(50, [3]);
     vi.advanceTimersByTime(100);
     expect(client.events('hello')).toHaveLength(2);
+    stream.close();
+  });
+
+  it('sends the whole learning curve on connect, then only new points with each status, and all again after a brain swap', () => {
+    const { ops, state, emit } = fakeAgent();
+    const point = (n: number): LearningPoint => ({ n, step: n * 5000, sim_time_s: n * 5, success_rate: 0.5 + n / 100, decided_rate: 1, evaluations: 20 });
+    state.points = [point(0), point(1)];
+    emit(1, [0, 1, 2]);
+    const stream = new LiveStream(ops);
+    const first = new Client();
+    stream.add(first);
+    const pointsOf = (client: Client) => client.events('learning').map((e) => ({ reset: e.reset, n: (e.rules as { points: LearningPoint[] }[])[0]!.points.map((p) => p.n) }));
+    expect(pointsOf(first)).toEqual([{ reset: true, n: [0, 1] }]);
+    state.points.push(point(2));
+    vi.advanceTimersByTime(1000);
+    // A client joining now gets everything; the point it got is still broadcast to the first client.
+    const second = new Client();
+    stream.add(second);
+    state.points.push(point(3));
+    emit(2, [3]);
+    vi.advanceTimersByTime(1000);
+    expect(pointsOf(first)).toEqual([{ reset: true, n: [0, 1] }, { reset: false, n: [2] }, { reset: false, n: [3] }]);
+    expect(pointsOf(second)).toEqual([{ reset: true, n: [0, 1, 2] }, { reset: false, n: [3] }]);
+    // A restored brain brings its own (earlier) curve: sent whole, flagged as a reset.
+    state.raster = new SpikeRaster(1000);
+    state.points = [point(0)];
+    emit(10, [1]);
+    vi.advanceTimersByTime(1000);
+    expect(pointsOf(first).slice(3)).toEqual([{ reset: true, n: [0] }, { reset: false, n: [] }]);
     stream.close();
   });
 

@@ -134,9 +134,11 @@ describe('runtime', () => {
     const values: Record<string, number> = { l: 0.9, r: 0.1 };
     const decided = (value: number | null) => ({ steer: { kind: 'winner_take_all' as const, value, winner_spikes: 3, total_spikes: 3, span_ms: 200 } });
     expect(rules.evaluate(50, decided(0), (id) => values[id] ?? null)).toEqual([]);
-    expect(rules.evaluate(100, decided(0), (id) => values[id] ?? null)).toEqual([{ rule: 0, amount: 1, projection: undefined }]);
-    expect(rules.evaluate(200, decided(1), (id) => values[id] ?? null)).toEqual([{ rule: 0, amount: -0.5, projection: undefined }]);
-    expect(rules.evaluate(300, decided(null), (id) => values[id] ?? null)).toEqual([]);
+    expect(rules.evaluate(100, decided(0), (id) => values[id] ?? null)).toEqual([{ rule: 0, outcome: 'correct', expected: 0, value: 1, projection: undefined }]);
+    expect(rules.evaluate(200, decided(1), (id) => values[id] ?? null)).toEqual([{ rule: 0, outcome: 'wrong', expected: 0, value: -0.5, projection: undefined }]);
+    expect(rules.evaluate(300, decided(null), (id) => values[id] ?? null)).toEqual([{ rule: 0, outcome: 'undecided', expected: 0, value: 0, projection: undefined }]);
+    // Nothing to judge against without every sensor value.
+    expect(rules.evaluate(400, decided(0), (id) => (id === 'l' ? 0.9 : null))).toEqual([]);
     expect(argmax([0.2, 0.7, 0.7])).toBe(1);
     expect(argmax([0.2, null])).toBeNull();
   });
@@ -150,6 +152,8 @@ describe('runtime', () => {
     rt.start();
     clock.advance(3000);
     expect(rewards.length).toBeGreaterThan(0);
-    expect(rewards.every((r) => r.source === 'rule:0' && r.projections[0] === 'hidden_to_motor')).toBe(true);
+    expect(rewards.every((r) => r.source === 'rule:0' && r.via === 'rule' && r.projections[0] === 'hidden_to_motor')).toBe(true);
+    expect(rt.rewardTally().rule.events).toBe(rewards.length);
+    expect(rt.rewardTally().api.events).toBe(0);
   });
 });

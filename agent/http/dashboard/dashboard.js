@@ -1,4 +1,4 @@
-// The agent dashboard's behaviour: follows /api/v1/stream (SSE) and draws a scrolling spike raster on a canvas.
+// The agent dashboard's behaviour: follows /api/v1/stream (SSE), draws a scrolling spike raster and the learning curve.
 'use strict';
 
 const WINDOW_SECONDS = 2;
@@ -15,7 +15,11 @@ const state = {
   received: 0,
   missed: 0,
   source: null,
+  // Learning curves by rule index: { summary, points: [{n, sim_time_s, success_rate, decided_rate}] }.
+  curves: new Map(),
 };
+
+const CURVE_POINTS_KEPT = 2000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -191,6 +195,98 @@ function onStatus(event) {
   ]);
 }
 
+// ───────────────────────────── learning curve ─────────────────────────────
+
+function drawLearningCurve() {
+  const canvas = $('learning-curve');
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  const left = 34;
+  const right = 8;
+  const top = 8;
+  const bottom = 20;
+  const plotWidth = width - left - right;
+  const plotHeight = height - top - bottom;
+  const y = (rate) => top + (1 - rate) * plotHeight;
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = '#8a97a6';
+  ctx.textBaseline = 'middle';
+  for (const rate of [0, 0.5, 1]) {
+    ctx.fillText(rate.toFixed(1), 4, y(rate));
+    ctx.fillStyle = '#2a3340';
+    ctx.fillRect(left, y(rate), plotWidth, 1);
+    ctx.fillStyle = '#8a97a6';
+  }
+  const all = [...state.curves.values()];
+  const points = all.flatMap((c) => c.points);
+  if (points.length === 0) {
+    ctx.fillText(all.length === 0 ? 'no reward rule: nothing judges the decisions' : 'waiting for the first window of decisions', left + 8, top + plotHeight / 2);
+    return;
+  }
+  const t0 = Math.min(...points.map((p) => p.sim_time_s));
+  const t1 = Math.max(t0 + 1, ...points.map((p) => p.sim_time_s));
+  const x = (t) => left + ((t - t0) / (t1 - t0)) * plotWidth;
+  ctx.fillText(`${fmt(t0, 0)} s`, left, height - 8);
+  ctx.textAlign = 'right';
+  ctx.fillText(`${fmt(t1, 0)} s sim time`, width - right, height - 8);
+  ctx.textAlign = 'left';
+  all.forEach((curve, i) => {
+    // Chance for a rule over k sensors is 1/k of the decided evaluations.
+    const chance = 1 / curve.summary.sensors.length;
+    ctx.setLineDash([4, 4]);
+    ctx.strokeStyle = '#8a97a6';
+    ctx.beginPath();
+    ctx.moveTo(left, y(chance));
+    ctx.lineTo(left + plotWidth, y(chance));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.strokeStyle = FALLBACK_COLOURS[(i + 3) % FALLBACK_COLOURS.length];
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    curve.points.forEach((p, k) => (k === 0 ? ctx.moveTo(x(p.sim_time_s), y(p.success_rate)) : ctx.lineTo(x(p.sim_time_s), y(p.success_rate))));
+    ctx.stroke();
+    ctx.lineWidth = 1;
+  });
+}
+
+function onLearning(event) {
+  const data = JSON.parse(event.data);
+  if (data.reset) state.curves = new Map();
+  for (const rule of data.rules) {
+    const curve = state.curves.get(rule.rule) || { summary: rule, points: [] };
+    curve.summary = rule;
+    const lastN = curve.points.length > 0 ? curve.points[curve.points.length - 1].n : -1;
+    for (const point of rule.points) if (point.n > lastN) curve.points.push(point);
+    if (curve.points.length > CURVE_POINTS_KEPT) curve.points.splice(0, curve.points.length - CURVE_POINTS_KEPT);
+    state.curves.set(rule.rule, curve);
+  }
+  const rules = [...state.curves.values()].map((c) => c.summary);
+  $('curve-window').textContent = rules.length > 0 ? String(rules[0].window) : '–';
+  const success = $('learning');
+  success.dataset.success = rules.length > 0 && rules[0].recent.success_rate !== null ? String(rules[0].recent.success_rate) : '';
+  success.dataset.points = String([...state.curves.values()].reduce((sum, c) => sum + c.points.length, 0));
+  fillTable('learning', [
+    ...rules.map((r) => [
+      { text: `${r.output} ← argmax(${r.sensors.join(', ')})` },
+      { text: `success ${r.recent.success_rate === null ? '–' : `${fmt(r.recent.success_rate * 100, 0)} %`}`, cls: 'num' },
+      { text: `decided ${r.recent.decided_rate === null ? '–' : `${fmt(r.recent.decided_rate * 100, 0)} %`} · ${r.totals.evaluations} decisions`, cls: 'muted' },
+    ]),
+    [{ text: 'reward received' }, { text: ['rule', 'api', 'fleet'].map((via) => `${via} ${data.rewards[via].events}`).join(' · '), cls: 'num' }, { text: 'events by origin', cls: 'muted' }],
+    ...data.projections.map((p) => [
+      { text: p.id },
+      { text: p.by_target ? p.by_target.map((t) => fmt(t.mean, 3)).join(' / ') : `mean ${fmt(p.weight.mean, 3)}`, cls: 'num' },
+      { text: p.by_target ? 'mean weight into each target neuron' : `sd ${fmt(p.weight.sd, 3)}`, cls: 'muted' },
+    ]),
+  ]);
+  drawLearningCurve();
+}
+
 // ───────────────────────────── connection and actions ─────────────────────────────
 
 function connect() {
@@ -201,6 +297,7 @@ function connect() {
   source.addEventListener('hello', onHello);
   source.addEventListener('status', onStatus);
   source.addEventListener('spikes', onSpikes);
+  source.addEventListener('learning', onLearning);
   source.addEventListener('error', async () => {
     const badge = $('state');
     badge.textContent = 'disconnected';
@@ -236,6 +333,7 @@ $('reward-plus').addEventListener('click', () => act('/api/v1/reward', { amount:
 $('reward-minus').addEventListener('click', () => act('/api/v1/reward', { amount: -1 }, 'punish −1'));
 $('snapshot').addEventListener('click', () => act('/api/v1/snapshots', {}, 'snapshot'));
 $('window-seconds').textContent = String(WINDOW_SECONDS);
+window.addEventListener('resize', drawLearningCurve);
 
 connect();
 requestAnimationFrame(drawRaster);
