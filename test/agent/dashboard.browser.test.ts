@@ -1,4 +1,4 @@
-// The live dashboard in a real headless browser (Debian chromium via playwright-core): it loads, the raster receives spikes, a screenshot is saved.
+// The live dashboard in a real headless browser (Debian chromium via playwright-core): it loads, the raster receives spikes, the learning curve is drawn, screenshots are saved.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +6,11 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SENSORIMOTOR_SIMULATION } from '../../agent/config/simulation.ts';
 import { startTestAgent, tempDir, testConfig, type StartedAgent } from './helpers.ts';
+import { sensorimotorSpecFile, startSimLearner } from './sim-learning.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(process.cwd(), 'test-results', 'agent-dashboard.png');
+const LEARNING_SCREENSHOT = join(process.cwd(), 'test-results', 'agent-dashboard-learning.png');
 /**
  * The page's document as the checks below see it. They run inside the browser (serialised by playwright, so they
  * cannot use anything from this module), and this project's type-check has no DOM types: hence this minimal shape.
@@ -52,7 +54,8 @@ describe('dashboard', () => {
       if (message.type() === 'error') errors.push(message.text());
     });
     await page.goto(`${started.agent.url}/`);
-    await expect(page.title()).resolves.toBe('HASN test-agent');
+    // The title comes with the stream's first event, after the page has loaded.
+    await page.waitForFunction(() => (globalThis as unknown as { document: { title: string } }).document.title === 'HASN test-agent', undefined, { timeout: 10_000 });
     // The raster has received spikes over SSE …
     await page.waitForFunction(spikesReceived, 500, { timeout: 15_000 });
     // … and a full window has scrolled by, with rates and sensor values filled in.
@@ -85,6 +88,48 @@ describe('dashboard', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(20_000);
     expect(errors).toEqual([]);
+  });
+
+  it('draws the learning curve of a brain that has learned, with its success rate and reward by origin', async () => {
+    const own = tempDir('hasn-dashboard-learning-');
+    // Two simulated minutes on a manual clock: the curve the page receives in full when it connects.
+    const learner = await startSimLearner(join(own.path, 'data'), { brain: { spec: sensorimotorSpecFile(own.path) }, http: { port: 0, host: '127.0.0.1', anonymous_role: 'viewer' } });
+    try {
+      learner.run(120);
+      const expected = learner.agent.learning().rules[0]!;
+      const page = await browser.newPage();
+      await page.goto(`${learner.agent.url}/`);
+      await page.waitForFunction(() => Number((globalThis as unknown as PageGlobal).document.getElementById('learning').dataset.points) > 0, undefined, { timeout: 10_000 });
+      const view = await page.evaluate(() => {
+        const d = (globalThis as unknown as PageGlobal).document;
+        const table = d.getElementById('learning');
+        const canvas = d.getElementById('learning-curve');
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height) as { data: Uint8ClampedArray };
+        // The curve's colour (#4cc38a, the fourth fallback colour): its pixels are the line.
+        let line = 0;
+        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - 0x4c) < 40 && Math.abs(data[i + 1]! - 0xc3) < 40 && Math.abs(data[i + 2]! - 0x8a) < 40) line++;
+        return {
+          points: Number(table.dataset.points),
+          success: Number(table.dataset.success),
+          rows: [...d.querySelectorAll('#learning tr')].map((tr: { textContent: string }) => tr.textContent),
+          window: d.getElementById('curve-window').textContent as string,
+          line,
+        };
+      });
+      expect(view.points).toBe(expected.curve.length);
+      expect(view.success).toBeCloseTo(expected.recent.success_rate!, 6);
+      expect(view.window).toBe('20');
+      expect(view.rows[0]).toMatch(/^steer ← argmax\(light_left, light_right\)success \d+ %decided \d+ % · \d+ decisions$/);
+      expect(view.rows.some((r: string) => r.startsWith('reward received') && r.includes('rule '))).toBe(true);
+      expect(view.rows.some((r: string) => r.startsWith('hidden_to_motor'))).toBe(true);
+      expect(view.line).toBeGreaterThan(200);
+      mkdirSync(join(process.cwd(), 'test-results'), { recursive: true });
+      await page.screenshot({ path: LEARNING_SCREENSHOT, fullPage: true });
+      await page.close();
+    } finally {
+      await learner.stop();
+      own.remove();
+    }
   });
 
   it('asks for a token when the agent shows nothing anonymously, then connects with it', async () => {

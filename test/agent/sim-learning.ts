@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../drivers/io/clock.ts';
 import type { AgentConfigInput } from '../../agent/config/schema.ts';
+import type { AgentExtension } from '../../agent/extensions.ts';
 import { SENSORIMOTOR_SIMULATION } from '../../agent/config/simulation.ts';
 import type { LearningPoint } from '../../agent/runtime/learning-curve.ts';
 import { FakeHardware, SENSORIMOTOR, startTestAgent, testConfig, type StartedAgent } from './helpers.ts';
@@ -32,9 +33,9 @@ export function presetRule(overrides: Record<string, unknown> = {}) {
 }
 
 /** Starts the sim preset (sensors, actuators, reward rule) on a manual clock; HTTP off unless `overrides` turn it on. */
-export async function startSimLearner(dataDir: string, overrides: Partial<AgentConfigInput> = {}): Promise<SimLearner> {
+export async function startSimLearner(dataDir: string, overrides: Partial<AgentConfigInput> = {}, options: { extensions?: AgentExtension[] } = {}): Promise<SimLearner> {
   const clock = new ManualClock();
-  const started = await startTestAgent(testConfig(dataDir, { ...SENSORIMOTOR_SIMULATION, http: { enabled: false }, ...overrides }), { hardware: new FakeHardware(clock) });
+  const started = await startTestAgent(testConfig(dataDir, { ...SENSORIMOTOR_SIMULATION, http: { enabled: false }, ...overrides }), { hardware: new FakeHardware(clock), ...options });
   const curve = () => started.agent.learning().rules[0]?.curve ?? [];
   return {
     ...started,
