@@ -75,5 +75,7 @@ describe('hasn agent --broker with hasn fleet --dev (processes)', () => {
     expect(metrics).toMatch(/^hasn_reward_events_total\{via="fleet"\} 1$/m);
     const refused = hasn(['fleet', 'cmd', 'sim-agent', 'reward', '--args', '{"value": "lots"}', '--data-dir', fleetDir]);
     expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { code: 'E_COMMAND_ARGS' } });
+    const unknown = hasn(['fleet', 'cmd', 'sim-agent', 'reward', '--args', '{"value": 1, "projection": "nope"}', '--data-dir', fleetDir]);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ ok: false, error: { code: 'E_BRAIN_UNKNOWN_PROJECTION' } });
   }, 40_000);
 });
