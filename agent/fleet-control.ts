@@ -232,10 +232,14 @@ export class FleetAgentControl implements AgentControl {
     } catch (err) {
       return this.reject(desired, errorInfoOf(err, ''));
     }
+
     if (recorded) this.setStatus(version, 'applied');
     await new Promise((resolve) => setTimeout(resolve, this.settleMs));
     const health = this.health();
     if (health.state === 'online') {
+      // A brain chosen by config replaces a deployed one, also at the next start (which prefers a deployed brain).
+      const stored = storedBrainFile(before.data_dir);
+      if (file !== rollbackTo.file && file !== stored) rmSync(stored, { force: true });
       this.fleetVersion = version;
       this.audit('config.apply', String(version), { kept });
       this.log.info({ version }, `fleet config ${version} applied`);

@@ -1,4 +1,4 @@
-// Where the agent's brain comes from: the spec file the config names, or the brain last deployed into the data dir.
+// Where the agent's brain comes from: the brain last deployed into the data dir, or the spec file the config names.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HasnError } from '../../core/errors.ts';
@@ -24,6 +24,16 @@ export function storedBrainFile(dataDir: string): string {
 export function loadBrainSpec(config: AgentConfig): BrainSource | null {
   const file = config.brain.spec ?? storedBrainFile(config.data_dir);
   if (config.brain.spec === undefined && !existsSync(file)) return null;
+  return readSpecFile(file);
+}
+
+/** The brain the fleet deployed into the data dir, if there is one (E_BRAIN_FILE / E_SPEC_* when it is unusable). */
+export function loadDeployedBrain(dataDir: string): BrainSource | null {
+  const file = storedBrainFile(dataDir);
+  return existsSync(file) ? readSpecFile(file) : null;
+}
+
+function readSpecFile(file: string): BrainSource {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

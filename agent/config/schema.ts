@@ -262,7 +262,10 @@ export const AgentConfig = z.strictObject({
   /** Simulated sensors for every input without one, event-only actuators: runs anywhere (`hasn agent --sim`). */
   simulation: z.boolean().default(false),
   brain: z.strictObject({
-    /** The network spec (JSON). Absent: the brain last deployed by the fleet, <data_dir>/brain/spec.json. */
+    /**
+     * The network spec (JSON). A brain the fleet deployed (<data_dir>/brain/spec.json) runs instead while it fits
+     * this config (until a fleet rollback or a fleet config naming a brain.spec); absent: that brain, else idle.
+     */
     spec: filePath.optional(),
   }).prefault({}),
   /** The requested backend; the agent falls back to cpu with a logged reason when it is not available here. */

@@ -14,7 +14,7 @@ import type { IoClock } from '../../drivers/io/types.ts';
 import { chooseBackend, type BackendChoice } from '../brain/backend-choice.ts';
 import { Brain } from '../brain/brain.ts';
 import type { LatencyRecorder } from '../brain/latency-recorder.ts';
-import { loadBrainSpec, storedBrainFile, type BrainSource } from '../brain/brain-source.ts';
+import { loadBrainSpec, loadDeployedBrain, storedBrainFile, type BrainSource } from '../brain/brain-source.ts';
 import type { AgentConfig, Sensor } from '../config/schema.ts';
 import { effectiveIo } from '../config/simulation.ts';
 import { configSelfIssues, configSpecIssues } from '../config/spec-check.ts';
@@ -104,7 +104,7 @@ export class Agent implements AgentOperations {
     this.releaseLock = lockDataDir(config.data_dir);
     this.recordConfig();
     // 2. backend and brain
-    this.brainSource = loadBrainSpec(config);
+    this.brainSource = this.startingBrain(config);
     const io = effectiveIo(config, this.brainSource?.spec ?? null);
     const issues = [...configSelfIssues(config), ...(this.brainSource === null ? [] : configSpecIssues(config, this.brainSource.spec, io))];
     if (issues.length > 0) {
@@ -143,6 +143,29 @@ export class Agent implements AgentOperations {
     runtime.start();
     this.snapshotService.startPeriodic();
     this.setState(this.brainSource === null ? 'idle' : 'running');
+  }
+
+  /**
+   * The brain to start with: the one the fleet deployed last (it replaced the configured one, and what it learned is
+   * in the snapshots) when it fits this config, else the config's `brain.spec` (or, with neither, none: idle).
+   */
+  private startingBrain(config: AgentConfig): BrainSource | null {
+    if (config.brain.spec === undefined) return loadBrainSpec(config);
+    let deployed: BrainSource | null;
+    try {
+      deployed = loadDeployedBrain(config.data_dir);
+    } catch (err) {
+      this.log.error({ err, file: storedBrainFile(config.data_dir) }, `the deployed brain is unusable (${(err as Error).message}); running brain.spec ${config.brain.spec}`);
+      return loadBrainSpec(config);
+    }
+    if (deployed === null) return loadBrainSpec(config);
+    const issues = configSpecIssues(config, deployed.spec, effectiveIo(config, deployed.spec));
+    if (issues.length > 0) {
+      this.log.error({ file: deployed.file, issues }, `the deployed brain "${deployed.spec.name}" does not fit this config (${issues[0]!.path}: ${issues[0]!.message}); running brain.spec ${config.brain.spec}`);
+      return loadBrainSpec(config);
+    }
+    this.log.info({ file: deployed.file, configured: config.brain.spec }, `running the brain the fleet deployed ("${deployed.spec.name}") instead of brain.spec; a fleet rollback or a config with another brain.spec returns to a configured one`);
+    return deployed;
   }
 
   /** Opens the actuators (into their safe state), then the sensors that feed the brain. */

@@ -1,5 +1,5 @@
 // The real agent's AgentControl (agent/fleet-control.ts) passes the contract the simulated agent passes, and records what it does.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundle, openBundle } from '../../agent/contract/bundle.ts';
@@ -8,7 +8,8 @@ import { fleetControlFor } from '../../agent/fleet-control.ts';
 import { storedBrainFile } from '../../agent/brain/brain-source.ts';
 import { agentControlContract } from '../mqtt/contracts/agent-control.contract.ts';
 import { TINY_SPEC, snapshotOf, variantSpec } from '../mqtt/fixtures/sim-control.ts';
-import { startTestAgent, tempDir, testConfig } from './helpers.ts';
+import type { AgentConfig } from '../../agent/config/schema.ts';
+import { startTestAgent, tempDir, testConfig, waitFor } from './helpers.ts';
 
 async function realControl() {
   const dir = tempDir('hasn-fleet-control-');
@@ -30,6 +31,14 @@ async function realControl() {
 }
 
 agentControlContract('the real agent', realControl);
+
+/** An agent on `config` and the AgentControl the fleet link would make for it. */
+async function agentWithControl(config: AgentConfig) {
+  let context: AgentContext | undefined;
+  const capture = { name: 'capture', start: async (c: AgentContext) => void (context = c), stop: async () => {} };
+  const started = await startTestAgent(config, { extensions: [capture] });
+  return { agent: started.agent, control: fleetControlFor(started.agent, { settleMs: 50 })(context!), stop: started.stop };
+}
 
 describe('FleetAgentControl on the real agent', () => {
   it('stores a deployed spec as the brain the next start runs and audits deploy and rollback', async () => {
@@ -91,6 +100,61 @@ describe('FleetAgentControl on the real agent', () => {
       await expect(control.setBackend('gpu')).rejects.toMatchObject({ code: 'E_BACKEND_UNKNOWN' });
     } finally {
       await cleanup();
+    }
+  });
+});
+
+describe('a deployed brain across restarts', () => {
+  it('runs again after a restart although the config names brain.spec, resuming from its own snapshot; a fleet config naming a brain.spec replaces it for good', async () => {
+    const dir = tempDir('hasn-fleet-restart-');
+    try {
+      const specFile = join(dir.path, 'tiny.json');
+      writeFileSync(specFile, JSON.stringify(TINY_SPEC));
+      const config = testConfig(join(dir.path, 'data'), { brain: { spec: specFile }, http: { enabled: false } });
+      const stored = storedBrainFile(config.data_dir);
+
+      const first = await agentWithControl(config);
+      const bundle = buildBundle({ spec: variantSpec(78), snapshot: snapshotOf(variantSpec(78), 5) });
+      await first.control.deploy('dep-78', openBundle(bundle.manifest, bundle.blob));
+      await waitFor(() => first.agent.status().brain!.step > 100, 5000, 'the deployed brain to run');
+      await first.stop();
+
+      const second = await agentWithControl(config);
+      try {
+        expect(second.agent.status().brain).toMatchObject({ name: 'tiny-78', file: stored, restored_from: { snapshot: expect.any(Number), step: expect.any(Number) } });
+        expect(second.agent.status().brain!.restored_from!.step).toBeGreaterThan(100);
+        const otherSpec = join(dir.path, 'tiny-79.json');
+        writeFileSync(otherSpec, JSON.stringify(variantSpec(79)));
+        expect(await second.control.applyConfig({ version: 90, config: { device: { id: 'test-agent' }, brain: { spec: otherSpec } } })).toMatchObject({ applied: true });
+        expect(second.agent.status().brain!.name).toBe('tiny-79');
+        expect(existsSync(stored)).toBe(false);
+      } finally {
+        await second.stop();
+      }
+
+      // No deployed brain left: the next start runs the local config's brain.
+      const third = await agentWithControl(config);
+      expect(third.agent.status().brain!.name).toBe('tiny');
+      await third.stop();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('falls back to brain.spec when the deployed brain is unusable', async () => {
+    const dir = tempDir('hasn-fleet-broken-');
+    try {
+      const specFile = join(dir.path, 'tiny.json');
+      writeFileSync(specFile, JSON.stringify(TINY_SPEC));
+      const config = testConfig(join(dir.path, 'data'), { brain: { spec: specFile }, http: { enabled: false } });
+      mkdirSync(join(config.data_dir, 'brain'), { recursive: true });
+      writeFileSync(storedBrainFile(config.data_dir), '{"version": 1, "name": ');
+      const started = await startTestAgent(config, { captureLog: true });
+      expect(started.agent.status().brain!.name).toBe('tiny');
+      expect(started.lines.some((l) => String(l.msg).includes('the deployed brain is unusable'))).toBe(true);
+      await started.stop();
+    } finally {
+      dir.remove();
     }
   });
 });
