@@ -36,7 +36,6 @@ const RATE_INTERVAL_MS = 1000;
 
 /** Where reward came from: a configured rule, the HTTP API, or a fleet command. */
 export type RewardVia = 'rule' | 'api' | 'fleet';
-export const REWARD_VIAS: readonly RewardVia[] = ['rule', 'api', 'fleet'];
 
 /** Reward received by the running brain in this process, per origin. */
 export type RewardTally = Record<RewardVia, { events: number; sum: number }>;
