@@ -15,6 +15,7 @@ interface LearnOptions {
   data: string;
   dtMs?: number;
   presentMs?: number;
+  recordMs?: number;
   totalRateHz?: number;
   fixedRate?: boolean;
   png: string | false;
@@ -35,6 +36,7 @@ export function addLearn(bench: Command): void {
     .option('--data <dir>', 'directory with the Fashion-MNIST IDX files (.gz or not)', DEFAULT_FASHION_MNIST_DIR)
     .option('--dt-ms <ms>', 'time step (default 0.5)', positiveNumber)
     .option('--present-ms <ms>', 'presentation time per image (default 350)', positiveNumber)
+    .option('--record-ms <ms>', 'presentation time of the frozen labelling and test recordings (default 1400)', positiveNumber)
     .option('--total-rate-hz <hz>', 'each image\'s input rates sum to this (default: the mean total under Diehl & Cook\'s scale)', positiveNumber)
     .option('--fixed-rate', 'Diehl & Cook\'s fixed scale instead: 63.75 Hz at intensity 255')
     .option('--png <file>', 'receptive-field image (default fashion-mnist-receptive-fields-<N>.png)')
@@ -48,6 +50,7 @@ export function addLearn(bench: Command): void {
           ...(opts.label === undefined ? {} : { label: opts.label }),
           ...(opts.dtMs === undefined ? {} : { dtMs: opts.dtMs }),
           ...(opts.presentMs === undefined ? {} : { presentMs: opts.presentMs }),
+          ...(opts.recordMs === undefined ? {} : { recordMs: opts.recordMs }),
           ...(opts.fixedRate ? { totalRateHz: null } : opts.totalRateHz === undefined ? {} : { totalRateHz: opts.totalRateHz }),
           pngPath: opts.png === false ? null : (opts.png as string | undefined) ?? `fashion-mnist-receptive-fields-${opts.neurons}.png`,
           ...(opts.quiet ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),

@@ -87,9 +87,13 @@ export async function trainDiehlCook(images: LabelledImages, options: DiehlCookR
   return { ...phase, net, options };
 }
 
-/** Shows every image to a frozen copy of the trained network (no plasticity, θ fixed) and records its spike counts. */
-export async function recordDiehlCook(trained: TrainedNetwork, images: LabelledImages, overrides: Pick<DiehlCookRunOptions, 'workers' | 'kernels' | 'onImage'> = {}): Promise<Recording> {
-  const options = { ...trained.options, ...overrides };
+/**
+ * Shows every image to a frozen copy of the trained network (no plasticity, θ fixed) and records its spike counts.
+ * `presentation` overrides the training presentation (e.g. a longer showing: more spikes, less Poisson noise in the counts).
+ */
+export async function recordDiehlCook(trained: TrainedNetwork, images: LabelledImages, overrides: Pick<DiehlCookRunOptions, 'workers' | 'kernels' | 'onImage' | 'presentation'> = {}): Promise<Recording> {
+  const { presentation, ...rest } = overrides;
+  const options = { ...trained.options, ...rest, presentation: { ...trained.options.presentation, ...presentation } };
   const frozen = compileVariant(options, images.height * images.width, false, false);
   const ids = diehlCookLayout(options.groups);
   for (const id of ids.learned) setProjectionWeights(frozen, id, projectionWeights(trained.net, id));

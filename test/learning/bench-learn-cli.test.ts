@@ -37,7 +37,7 @@ describe('hasn bench learn', () => {
   it('prints one JSON object with the accuracies, image counts and times, and writes the receptive fields', () => {
     const dir = dataSet();
     const png = join(dir, 'fields.png');
-    const r = hasn('bench', 'learn', '--data', dir, '--neurons', '10', '--train', '40', '--test', '20', '--present-ms', '50', '--png', png, '--json', '--quiet');
+    const r = hasn('bench', 'learn', '--data', dir, '--neurons', '10', '--train', '40', '--test', '20', '--present-ms', '50', '--record-ms', '100', '--png', png, '--json', '--quiet');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -47,7 +47,7 @@ describe('hasn bench learn', () => {
     }
     // Ten distinct bands are trivially separable from pixels.
     expect(report.baseline_accuracy).toBe(1);
-    expect(report).toMatchObject({ train_images: 40, test_images: 20, label_images: 40, neurons: 10, workers: 0, receptive_fields_png: png });
+    expect(report).toMatchObject({ train_images: 40, test_images: 20, label_images: 40, neurons: 10, workers: 0, present_ms: 50, record_ms: 100, receptive_fields_png: png });
     expect(report.wall_s).toBeGreaterThan(0);
     expect(existsSync(png)).toBe(true);
     expect(Array.from(readFileSync(png).subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
