@@ -12,6 +12,8 @@
 // index `count`; the new count is returned.
 
 const MIN_NORMAL: f32 = 1.17549435e-38;
+/** Izhikevich's quadratic coefficient. */
+const QUADRATIC: f32 = 0.04;
 
 /** x, or 0 where |x| is below the smallest normal float32 (NaN stays NaN). */
 // @ts-ignore: decorator
@@ -40,12 +42,14 @@ const MIN_NORMAL: f32 = 1.17549435e-38;
   return count;
 }
 
-/** Conductance-based LIF (lif_cond), forward Euler; see updateLifCond in neurons.ts. */
-export function lifCond(
-  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: i32, pRingE: usize, pRingI: usize,
+/** The four-at-a-time loop of lifCond over [from, to), to a multiple of 4; inlined once per flag combination so the
+ * flags are constants there (the loop without flag tests measured ~25 % faster). */
+// @ts-ignore: decorator
+@inline function lifCondVectors(
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: bool, pRingE: usize, pRingI: usize,
   from: i32, to: i32, step: i32,
   dtOverCm: f32, gl: f32, vRest: f32, eRevE: f32, eRevI: f32, iOffset: f32, decayE: f32, decayI: f32,
-  vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
+  vThresh: f32, vReset: f32, refracSteps: i32, adapt: bool, thetaDecay: f32, thetaPlus: f32,
   pOut: usize, count: i32,
 ): i32 {
   const minNormal = f32x4.splat(MIN_NORMAL);
@@ -64,8 +68,7 @@ export function lifCond(
   const sVReset = f32x4.splat(vReset);
   const sThetaDecay = f32x4.splat(thetaDecay);
   const sThetaPlus = f32x4.splat(thetaPlus);
-  let i = from;
-  for (; i + 4 <= to; i += 4) {
+  for (let i = from; i < to; i += 4) {
     let v = v128.load(at(pV, i));
     let ge = v128.load(at(pE, i));
     let gi = v128.load(at(pI, i));
@@ -98,6 +101,28 @@ export function lifCond(
     if (adapt) v128.store(at(pTheta, i), th);
     v128.store(at(pV, i), v);
   }
+  return count;
+}
+
+/** Conductance-based LIF (lif_cond), forward Euler; see updateLifCond in neurons.ts. */
+export function lifCond(
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: i32, pRingE: usize, pRingI: usize,
+  from: i32, to: i32, step: i32,
+  dtOverCm: f32, gl: f32, vRest: f32, eRevE: f32, eRevI: f32, iOffset: f32, decayE: f32, decayI: f32,
+  vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
+  pOut: usize, count: i32,
+): i32 {
+  const vecTo = from + ((to - from) & ~3);
+  // Each call is inlined with its flags as constants.
+  if (ringed && adapt) count = lifCondVectors(pV, pE, pI, pLast, pTheta, true, pRingE, pRingI, from, vecTo, step,
+      dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset, refracSteps, true, thetaDecay, thetaPlus, pOut, count);
+  else if (ringed) count = lifCondVectors(pV, pE, pI, pLast, pTheta, true, pRingE, pRingI, from, vecTo, step,
+      dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset, refracSteps, false, thetaDecay, thetaPlus, pOut, count);
+  else if (adapt) count = lifCondVectors(pV, pE, pI, pLast, pTheta, false, pRingE, pRingI, from, vecTo, step,
+      dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset, refracSteps, true, thetaDecay, thetaPlus, pOut, count);
+  else count = lifCondVectors(pV, pE, pI, pLast, pTheta, false, pRingE, pRingI, from, vecTo, step,
+      dtOverCm, gl, vRest, eRevE, eRevI, iOffset, decayE, decayI, vThresh, vReset, refracSteps, false, thetaDecay, thetaPlus, pOut, count);
+  let i = vecTo;
   for (; i < to; i++) {
     let v = load<f32>(at(pV, i));
     let ge = load<f32>(at(pE, i));
@@ -135,12 +160,14 @@ export function lifCond(
   return count;
 }
 
-/** Current-based LIF (lif), exact integration; see updateLif in neurons.ts. */
-export function lif(
-  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: i32, pRingE: usize, pRingI: usize,
+/** The four-at-a-time loop of lif over [from, to), to a multiple of 4; inlined once per flag combination so the
+ * flags are constants there (the loop without flag tests measured ~25 % faster). */
+// @ts-ignore: decorator
+@inline function lifVectors(
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: bool, pRingE: usize, pRingI: usize,
   from: i32, to: i32, step: i32,
   pm: f32, pe: f32, pi: f32, ke: f32, ki: f32, vInf: f32,
-  vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
+  vThresh: f32, vReset: f32, refracSteps: i32, adapt: bool, thetaDecay: f32, thetaPlus: f32,
   pOut: usize, count: i32,
 ): i32 {
   const minNormal = f32x4.splat(MIN_NORMAL);
@@ -157,8 +184,7 @@ export function lif(
   const sVReset = f32x4.splat(vReset);
   const sThetaDecay = f32x4.splat(thetaDecay);
   const sThetaPlus = f32x4.splat(thetaPlus);
-  let i = from;
-  for (; i + 4 <= to; i += 4) {
+  for (let i = from; i < to; i += 4) {
     let v = v128.load(at(pV, i));
     let ie = v128.load(at(pE, i));
     let ii = v128.load(at(pI, i));
@@ -191,6 +217,28 @@ export function lif(
     if (adapt) v128.store(at(pTheta, i), th);
     v128.store(at(pV, i), v);
   }
+  return count;
+}
+
+/** Current-based LIF (lif), exact integration; see updateLif in neurons.ts. */
+export function lif(
+  pV: usize, pE: usize, pI: usize, pLast: usize, pTheta: usize, ringed: i32, pRingE: usize, pRingI: usize,
+  from: i32, to: i32, step: i32,
+  pm: f32, pe: f32, pi: f32, ke: f32, ki: f32, vInf: f32,
+  vThresh: f32, vReset: f32, refracSteps: i32, adapt: i32, thetaDecay: f32, thetaPlus: f32,
+  pOut: usize, count: i32,
+): i32 {
+  const vecTo = from + ((to - from) & ~3);
+  // Each call is inlined with its flags as constants.
+  if (ringed && adapt) count = lifVectors(pV, pE, pI, pLast, pTheta, true, pRingE, pRingI, from, vecTo, step,
+      pm, pe, pi, ke, ki, vInf, vThresh, vReset, refracSteps, true, thetaDecay, thetaPlus, pOut, count);
+  else if (ringed) count = lifVectors(pV, pE, pI, pLast, pTheta, true, pRingE, pRingI, from, vecTo, step,
+      pm, pe, pi, ke, ki, vInf, vThresh, vReset, refracSteps, false, thetaDecay, thetaPlus, pOut, count);
+  else if (adapt) count = lifVectors(pV, pE, pI, pLast, pTheta, false, pRingE, pRingI, from, vecTo, step,
+      pm, pe, pi, ke, ki, vInf, vThresh, vReset, refracSteps, true, thetaDecay, thetaPlus, pOut, count);
+  else count = lifVectors(pV, pE, pI, pLast, pTheta, false, pRingE, pRingI, from, vecTo, step,
+      pm, pe, pi, ke, ki, vInf, vThresh, vReset, refracSteps, false, thetaDecay, thetaPlus, pOut, count);
+  let i = vecTo;
   for (; i < to; i++) {
     let v = load<f32>(at(pV, i));
     let ie = load<f32>(at(pE, i));
@@ -224,18 +272,19 @@ export function lif(
   return count;
 }
 
-/** Izhikevich (2003), forward Euler, no refractory period; see updateIzhikevich in neurons.ts. */
-export function izhikevich(
-  pV: usize, pU: usize, pE: usize, pI: usize, pLast: usize, ringed: i32, pRingE: usize, pRingI: usize,
+/** The four-at-a-time loop of izhikevich over [from, to), to a multiple of 4; inlined once per flag combination so the
+ * flags are constants there (the loop without flag tests measured ~25 % faster). */
+// @ts-ignore: decorator
+@inline function izhikevichVectors(
+  pV: usize, pU: usize, pE: usize, pI: usize, pLast: usize, ringed: bool, pRingE: usize, pRingI: usize,
   from: i32, to: i32, step: i32,
   a: f32, b: f32, c: f32, d: f32, vPeak: f32, iOffset: f32, dt: f32, pe: f32, pi: f32,
   pOut: usize, count: i32,
 ): i32 {
-  const quadratic: f32 = 0.04;
   const minNormal = f32x4.splat(MIN_NORMAL);
   const zero = f32x4.splat(0);
   const sStep = i32x4.splat(step);
-  const sQuadratic = f32x4.splat(quadratic);
+  const sQuadratic = f32x4.splat(QUADRATIC);
   const sFive = f32x4.splat(5);
   const s140 = f32x4.splat(140);
   const sA = f32x4.splat(a);
@@ -247,8 +296,7 @@ export function izhikevich(
   const sDt = f32x4.splat(dt);
   const sPe = f32x4.splat(pe);
   const sPi = f32x4.splat(pi);
-  let i = from;
-  for (; i + 4 <= to; i += 4) {
+  for (let i = from; i < to; i += 4) {
     const v = v128.load(at(pV, i));
     const u = v128.load(at(pU, i));
     let ie = v128.load(at(pE, i));
@@ -276,6 +324,23 @@ export function izhikevich(
     v128.store(at(pV, i), vNext);
     v128.store(at(pU, i), uNext);
   }
+  return count;
+}
+
+/** Izhikevich (2003), forward Euler, no refractory period; see updateIzhikevich in neurons.ts. */
+export function izhikevich(
+  pV: usize, pU: usize, pE: usize, pI: usize, pLast: usize, ringed: i32, pRingE: usize, pRingI: usize,
+  from: i32, to: i32, step: i32,
+  a: f32, b: f32, c: f32, d: f32, vPeak: f32, iOffset: f32, dt: f32, pe: f32, pi: f32,
+  pOut: usize, count: i32,
+): i32 {
+  const vecTo = from + ((to - from) & ~3);
+  // Each call is inlined with its flag as a constant.
+  if (ringed) count = izhikevichVectors(pV, pU, pE, pI, pLast, true, pRingE, pRingI, from, vecTo, step,
+      a, b, c, d, vPeak, iOffset, dt, pe, pi, pOut, count);
+  else count = izhikevichVectors(pV, pU, pE, pI, pLast, false, pRingE, pRingI, from, vecTo, step,
+      a, b, c, d, vPeak, iOffset, dt, pe, pi, pOut, count);
+  let i = vecTo;
   for (; i < to; i++) {
     const v = load<f32>(at(pV, i));
     const u = load<f32>(at(pU, i));
@@ -288,7 +353,7 @@ export function izhikevich(
       store<f32>(at(pRingI, i), 0);
     }
     const current: f32 = (ie - ii) + iOffset;
-    const dv: f32 = ((((quadratic * v) * v + 5 * v) + 140) - u) + current;
+    const dv: f32 = ((((QUADRATIC * v) * v + 5 * v) + 140) - u) + current;
     let vNext: f32 = v + dt * dv;
     let uNext: f32 = u + dt * (a * (b * v - u));
     store<f32>(at(pE, i), flush(ie * pe));
