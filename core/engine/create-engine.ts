@@ -7,8 +7,8 @@
 //   await engine.close();
 //
 // workers: 0 runs in the caller's thread; N ≥ 1 steps the network with N workers (needs ≥ N
-//   partitions; a worker owns a contiguous group of them). Default: one per partition, at most the
-//   CPU count.
+//   partitions; each worker takes its contiguous share of them first, then any still unclaimed —
+//   parallel/control.ts). Default: one per partition, at most the CPU count.
 // mode: 'batch' — N worker threads; idle workers sleep, the main thread awaits batches without
 //   blocking. 'closed-loop' (the agent) — the caller's thread is worker 0 and N − 1 threads help
 //   (N = 1: the caller alone), helpers spin briefly between steps: advance() returns in microseconds.

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { compileNetwork } from '../../core/compile/compile.ts';
-import { createEngine } from '../../core/engine/create-engine.ts';
+import { createEngine, type Engine } from '../../core/engine/create-engine.ts';
 import { FINITE_CHECK_INTERVAL } from '../../core/engine/parallel/batch-stepper.ts';
 import { HasnError } from '../../core/errors.ts';
 import { parseSpec } from '../../core/spec/validate.ts';
@@ -41,6 +41,18 @@ function thrown(fn: () => unknown): HasnError {
   throw new Error('expected an error');
 }
 
+/** Advances step by step until a step throws (at most two finite-check intervals); returns the error, or null. */
+function advanceUntilError(engine: Engine): HasnError | null {
+  for (let k = 0; k < 2 * FINITE_CHECK_INTERVAL; k++) {
+    try {
+      engine.advance();
+    } catch (err) {
+      return err as HasnError;
+    }
+  }
+  return null;
+}
+
 describe('engine lifecycle', () => {
   it('a worker error reaches run() with its code, later calls fail with E_ENGINE_FAILED, close() still ends every worker', async () => {
     const net = compileNetwork(unstable, { partitions: 2 });
@@ -59,14 +71,7 @@ describe('engine lifecycle', () => {
     const net = compileNetwork(unstable, { partitions: 1 });
     const engine = await createEngine(net, { workers: 1 });
     engine.inject([0]);
-    let error: HasnError | null = null;
-    for (let k = 0; k < 2 * FINITE_CHECK_INTERVAL && error === null; k++) {
-      try {
-        engine.advance();
-      } catch (err) {
-        error = err as HasnError;
-      }
-    }
+    const error = advanceUntilError(engine);
     expect(error?.code).toBe('E_ENGINE_UNSTABLE');
     expect(engine.step).toBe(FINITE_CHECK_INTERVAL - 1);
     await engine.close();
@@ -76,14 +81,7 @@ describe('engine lifecycle', () => {
     const net = compileNetwork(unstable, { partitions: 2 });
     const engine = await createEngine(net, { workers: 2, mode: 'closed-loop' });
     engine.inject([0]);
-    let error: HasnError | null = null;
-    for (let k = 0; k < 2 * FINITE_CHECK_INTERVAL && error === null; k++) {
-      try {
-        engine.advance();
-      } catch (err) {
-        error = err as HasnError;
-      }
-    }
+    const error = advanceUntilError(engine);
     expect(error?.code).toBe('E_ENGINE_UNSTABLE');
     expect(thrown(() => engine.advance()).code).toBe('E_ENGINE_FAILED');
     await engine.close();
