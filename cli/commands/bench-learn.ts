@@ -18,6 +18,7 @@ interface LearnOptions {
   recordMs?: number;
   totalRateHz?: number;
   fixedRate?: boolean;
+  fields?: { size: number; stride: number } | null;
   png: string | false;
   json?: boolean;
   quiet?: boolean;
@@ -39,6 +40,7 @@ export function addLearn(bench: Command): void {
     .option('--record-ms <ms>', 'presentation time of the frozen labelling and test recordings (default 1400)', positiveNumber)
     .option('--total-rate-hz <hz>', 'each image\'s input rates sum to this (default: the mean total under Diehl & Cook\'s scale)', positiveNumber)
     .option('--fixed-rate', 'Diehl & Cook\'s fixed scale instead: 63.75 Hz at intensity 255')
+    .option('--fields <size:stride|full>', 'local receptive fields: square patches of size pixels every stride pixels, each with its own neurons and inhibitory pool; full: every neuron sees the whole image', receptiveFields)
     .option('--png <file>', 'receptive-field image (default fashion-mnist-receptive-fields-<N>.png)')
     .option('--no-png', 'write no image')
     .option('--json', 'print one JSON object on stdout')
@@ -52,6 +54,7 @@ export function addLearn(bench: Command): void {
           ...(opts.presentMs === undefined ? {} : { presentMs: opts.presentMs }),
           ...(opts.recordMs === undefined ? {} : { recordMs: opts.recordMs }),
           ...(opts.fixedRate ? { totalRateHz: null } : opts.totalRateHz === undefined ? {} : { totalRateHz: opts.totalRateHz }),
+          ...(opts.fields === undefined ? {} : { fields: opts.fields }),
           pngPath: opts.png === false ? null : (opts.png as string | undefined) ?? `fashion-mnist-receptive-fields-${opts.neurons}.png`,
           ...(opts.quiet ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),
         });
@@ -71,6 +74,13 @@ function wholeNumber(min: number): (text: string) => number {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}`);
     return n;
   };
+}
+
+function receptiveFields(text: string): { size: number; stride: number } | null {
+  if (text === 'full') return null;
+  const m = /^(\d+):(\d+)$/.exec(text);
+  if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError('expected size:stride (whole numbers ≥ 1, e.g. 16:12) or full');
+  return { size: Number(m[1]), stride: Number(m[2]) };
 }
 
 function positiveNumber(text: string): number {
