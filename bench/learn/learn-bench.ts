@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { HasnError } from '../../core/errors.ts';
+import { diehlCookLayout, type ReceptiveFields } from '../../core/learning/diehl-cook-spec.ts';
 import { learnedWeights, presentationConfig, recordDiehlCook, scoreReadouts, trainDiehlCook, type DiehlCookRunOptions } from '../../core/learning/diehl-cook-experiment.ts';
 import { classCount, sliceImages, type LabelledImages } from '../../core/learning/images.ts';
 import { predictSoftmax, trainSoftmaxRegression } from '../../core/learning/softmax-regression.ts';
@@ -45,6 +46,8 @@ export interface LearnBenchOptions {
    * drive the network harder than small ones (measured: 9 points less vote accuracy, N = 100, 5,000 images).
    */
   totalRateHz?: number | null;
+  /** Local receptive fields (square patches, one inhibitory pool each); null: every neuron sees the whole image. */
+  fields?: ReceptiveFields | null;
   /** Where to write the receptive-field PNG; null: none. */
   pngPath?: string | null;
   /** Progress lines (to stderr in the CLI). */
@@ -68,6 +71,8 @@ export interface LearnBenchReport {
   label_images: number;
   test_images: number;
   neurons: number;
+  /** Receptive fields: patch size and stride, and how many patches; null when every neuron sees the whole image. */
+  fields: (ReceptiveFields & { count: number }) | null;
   workers: number;
   engine: string;
   dt_ms: number;
@@ -123,7 +128,7 @@ function checkOptions(o: LearnBenchOptions, trainAvailable: number, testAvailabl
     if (!(Number.isInteger(v) && v >= 1 && v <= max)) throw new HasnError('E_LEARN_OPTIONS', `${name} must be a whole number from 1 to ${max}, got ${v}`, { path: name });
   };
   whole('neurons', o.neurons, 10000);
-  if (o.neurons % EXCITATORY_GROUPS !== 0) throw new HasnError('E_LEARN_OPTIONS', `neurons must be even (two equal excitatory populations), got ${o.neurons}`, { path: 'neurons' });
+  if (!o.fields && o.neurons % EXCITATORY_GROUPS !== 0) throw new HasnError('E_LEARN_OPTIONS', `neurons must be even (two equal excitatory populations), got ${o.neurons}`, { path: 'neurons' });
   whole('train', o.train, trainAvailable);
   whole('test', o.test, testAvailable);
   if (o.label !== undefined) whole('label', o.label, o.train);
@@ -177,7 +182,7 @@ export async function runLearnBench(options: LearnBenchOptions): Promise<LearnBe
     workers: options.workers ?? 0,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.dtMs === undefined ? {} : { dtMs: options.dtMs }),
-    groups: EXCITATORY_GROUPS,
+    ...(options.fields ? { fields: options.fields } : { groups: EXCITATORY_GROUPS }),
     presentation: {
       totalRateHz,
       ...(options.presentMs === undefined ? {} : { presentSteps: Math.round(options.presentMs / (options.dtMs ?? 0.5)) }),
@@ -220,6 +225,7 @@ export async function runLearnBench(options: LearnBenchOptions): Promise<LearnBe
     label_images: labelSet.count,
     test_images: testSet.count,
     neurons: options.neurons,
+    fields: options.fields ? { ...options.fields, count: diehlCookLayout({ neurons: options.neurons, inputs: trained.inputs, fields: options.fields }).excitatory.length } : null,
     workers: run.workers!,
     engine: trained.engine,
     dt_ms: trained.net.dt,
@@ -261,7 +267,9 @@ function pct(x: number): string {
 export function formatLearnReport(r: LearnBenchReport): string {
   const t = r.training;
   const lines = [
-    `Fashion-MNIST, unsupervised STDP (Diehl & Cook 2015): ${r.neurons} excitatory neurons and an inhibitory pool, seed ${r.seed}`,
+    r.fields === null
+      ? `Fashion-MNIST, unsupervised STDP (Diehl & Cook 2015): ${r.neurons} excitatory neurons and an inhibitory pool, seed ${r.seed}`
+      : `Fashion-MNIST, unsupervised STDP (Diehl & Cook 2015, local receptive fields): ${r.neurons} excitatory neurons in ${r.fields.count} patches of ${r.fields.size} × ${r.fields.size} pixels (stride ${r.fields.stride}), an inhibitory pool each, seed ${r.seed}`,
     `images: ${r.train_images} trained, ${r.label_images} for labelling, ${r.test_images} tested; ${r.present_ms} ms per image at dt ${r.dt_ms} ms (recordings ${r.record_ms} ms), rest ${r.rest_ms} ms (reset)`,
     `input: Poisson, rate ∝ pixel intensity, ${r.input_total_hz === null ? '63.75 Hz at intensity 255' : `${r.input_total_hz.toFixed(0)} Hz per image in total`}`,
     `engine: ${r.engine}, workers ${r.workers}; ${r.logical_cpus} logical CPUs, load average ${r.load_average[0].toFixed(1)} → ${r.load_average[1].toFixed(1)}`,

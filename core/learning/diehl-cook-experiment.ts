@@ -41,6 +41,8 @@ export interface PhaseResult {
 
 export interface TrainedNetwork extends PhaseResult {
   net: CompiledNetwork;
+  /** Pixels per image. */
+  inputs: number;
   options: DiehlCookRunOptions;
 }
 
@@ -55,12 +57,12 @@ export function presentationConfig(options: DiehlCookRunOptions): PresentationCo
 }
 
 async function runPhase(net: CompiledNetwork, images: LabelledImages, options: DiehlCookRunOptions, normalize: boolean, responses?: Uint32Array): Promise<PhaseResult> {
-  const ids = diehlCookLayout(options.groups);
+  const ids = diehlCookLayout({ ...options, inputs: images.height * images.width });
   const engine = await createEngine(net, { workers: options.workers ?? 0, ...(options.kernels ? { kernels: options.kernels } : {}) });
   try {
     const presenter = new ImagePresenter(engine, ids.input, ids.excitatory, presentationConfig(options));
     const summary = await presentImages(presenter, images, {
-      ...(normalize ? { normalize: { projectionIds: ids.learned, total: diehlCookWeightTotal(images.height * images.width) } } : {}),
+      ...(normalize ? { normalize: { projectionIds: ids.learned, total: ids.fieldPixels.map((pixels) => diehlCookWeightTotal(pixels.length)) } } : {}),
       ...(responses ? { responses } : {}),
       ...(options.onImage ? { onImage: options.onImage } : {}),
     });
@@ -76,6 +78,7 @@ function compileVariant(options: DiehlCookRunOptions, inputs: number, stdp: bool
     ...(options.dtMs === undefined ? {} : { dtMs: options.dtMs }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.groups === undefined ? {} : { groups: options.groups }),
+    ...(options.fields === undefined ? {} : { fields: options.fields }),
   }));
   return compileNetwork(spec, { partitions: Math.max(1, options.workers ?? 0) });
 }
@@ -84,7 +87,7 @@ function compileVariant(options: DiehlCookRunOptions, inputs: number, stdp: bool
 export async function trainDiehlCook(images: LabelledImages, options: DiehlCookRunOptions): Promise<TrainedNetwork> {
   const net = compileVariant(options, images.height * images.width, options.stdp ?? true, true);
   const phase = await runPhase(net, images, options, true);
-  return { ...phase, net, options };
+  return { ...phase, net, inputs: images.height * images.width, options };
 }
 
 /**
@@ -95,7 +98,7 @@ export async function recordDiehlCook(trained: TrainedNetwork, images: LabelledI
   const { presentation, ...rest } = overrides;
   const options = { ...trained.options, ...rest, presentation: { ...trained.options.presentation, ...presentation } };
   const frozen = compileVariant(options, images.height * images.width, false, false);
-  const ids = diehlCookLayout(options.groups);
+  const ids = diehlCookLayout({ ...options, inputs: images.height * images.width });
   for (const id of ids.learned) setProjectionWeights(frozen, id, projectionWeights(trained.net, id));
   for (const id of ids.excitatory) setThresholdOffsets(frozen, id, thresholdOffsets(trained.net, id));
   const responses = new Uint32Array(images.count * options.neurons);
@@ -105,7 +108,7 @@ export async function recordDiehlCook(trained: TrainedNetwork, images: LabelledI
 
 /** The learned input weights of every excitatory neuron: neurons × inputs, neuron order as in the responses. */
 export function learnedWeights(trained: TrainedNetwork): Float32Array {
-  const parts = diehlCookLayout(trained.options.groups).learned.map((id) => projectionWeights(trained.net, id));
+  const parts = diehlCookLayout({ ...trained.options, inputs: trained.inputs }).learned.map((id) => projectionWeights(trained.net, id));
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -122,9 +122,9 @@ export interface PresentAllOptions {
   /**
    * Normalise these projections' incoming weights to `total` per target before each image (training): all of them
    * before the first image, then those of the neurons that fired since (the only ones STDP changed).
-   * Projection i must end in counted population i.
+   * Projection i must end in counted population i; `total` is one for all, or one per projection.
    */
-  normalize?: { projectionIds: readonly string[]; total: number };
+  normalize?: { projectionIds: readonly string[]; total: number | readonly number[] };
   /** Receives each image's counts: row i of an images × neurons matrix. */
   responses?: Uint32Array;
   /** Called after each image (progress, timing). */
@@ -167,7 +167,7 @@ export async function presentImages(presenter: ImagePresenter, images: LabelledI
     if (normalize) {
       normalize.projectionIds.forEach((id, i) => {
         const { start, size } = presenter.counted[i]!;
-        normalizeIncomingWeights(net, id, normalize.total, k === 0 ? {} : { targets: presenter.fired.subarray(start, start + size) });
+        normalizeIncomingWeights(net, id, typeof normalize.total === 'number' ? normalize.total : normalize.total[i]!, k === 0 ? {} : { targets: presenter.fired.subarray(start, start + size) });
       });
       presenter.fired.fill(0);
     }
