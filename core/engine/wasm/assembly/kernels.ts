@@ -372,30 +372,70 @@ export function izhikevich(
 }
 
 /**
+ * Each propagation loop touches the rows of the next ROW_CHUNK spikes before it adds the current
+ * chunk's. A spike's row is a short run of synapses at an unpredictable place (40 targets = 160 bytes
+ * in a 40k-neuron network split in two), so the adds alone wait for one cache miss after another;
+ * loading one byte of every cache line of the coming rows first lets those misses overlap (WebAssembly
+ * has no prefetch instruction). Measured at COBA 40k: propagation 22 → 12 µs per step. The chunk
+ * bounds what is fetched ahead (64 rows: ~10 KB there), so the cache still holds it when the adds come.
+ */
+const ROW_CHUNK = 64;
+/** The loads' sum, kept so that the optimiser cannot drop them; never read. */
+let touched: u32 = 0;
+
+/** Loads one byte of each cache line of the rows of spikes [from, to) in the array at pData (elements of 1 << log2Size bytes, row-indexed). */
+// @ts-ignore: decorator
+@inline function touchRows(pRow: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pData: usize, log2Size: i32): void {
+  const stride = 64 >> log2Size;
+  let sum: u32 = 0;
+  for (let k = from; k < to; k++) {
+    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+    const first = <i32>load<u32>(at(pRow, s));
+    const end = <i32>load<u32>(at(pRow, s + 1));
+    for (let j = first; j < end; j += stride) sum += load<u8>(pData + (<usize>j << log2Size));
+    // A row that starts mid-line may end on a line the stride stepped over.
+    if (end > first) sum += load<u8>(pData + (<usize>(end - 1) << log2Size));
+  }
+  touched += sum;
+}
+
+/**
  * Spikes pSpikes[from .. to) (global, ascending, all from the block's source population) through a
  * block whose synapses share weight `w` and one delay: every target column gets w added at pDest
  * (the synaptic variables for a one-step delay, else the ring slot of the delay). pRow points at the
  * block's row pointers, sourceOffset is its first source neuron.
  */
 export function propagateShared(pRow: usize, pTarget: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pDest: usize, w: f32): void {
-  for (let k = from; k < to; k++) {
-    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
-    const end = <i32>load<u32>(at(pRow, s + 1));
-    for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
-      const p = at(pDest, <i32>load<u32>(at(pTarget, j)));
-      store<f32>(p, load<f32>(p) + w);
+  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+  for (let chunk = from; chunk < to; chunk += ROW_CHUNK) {
+    const chunkEnd = min(chunk + ROW_CHUNK, to);
+    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+    for (let k = chunk; k < chunkEnd; k++) {
+      const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+      const end = <i32>load<u32>(at(pRow, s + 1));
+      for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
+        const p = at(pDest, <i32>load<u32>(at(pTarget, j)));
+        store<f32>(p, load<f32>(p) + w);
+      }
     }
   }
 }
 
 /** As propagateShared, with a weight per synapse at pWeight + 4·j (pWeight already shifted to the block). */
 export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pDest: usize): void {
-  for (let k = from; k < to; k++) {
-    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
-    const end = <i32>load<u32>(at(pRow, s + 1));
-    for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
-      const p = at(pDest, <i32>load<u32>(at(pTarget, j)));
-      store<f32>(p, load<f32>(p) + load<f32>(at(pWeight, j)));
+  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+  for (let chunk = from; chunk < to; chunk += ROW_CHUNK) {
+    const chunkEnd = min(chunk + ROW_CHUNK, to);
+    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+    for (let k = chunk; k < chunkEnd; k++) {
+      const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+      const end = <i32>load<u32>(at(pRow, s + 1));
+      for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
+        const p = at(pDest, <i32>load<u32>(at(pTarget, j)));
+        store<f32>(p, load<f32>(p) + load<f32>(at(pWeight, j)));
+      }
     }
   }
 }
@@ -406,15 +446,24 @@ export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, p
  * (step + delay) mod slots, each slot `stride` floats from pRing. `step` is the step modulo slots.
  */
 export function propagateDelayed(pRow: usize, pTarget: usize, weighted: i32, pWeight: usize, w: f32, pDelay: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSyn: usize, pRing: usize, step: i32, slots: i32, stride: i32): void {
-  for (let k = from; k < to; k++) {
-    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
-    const end = <i32>load<u32>(at(pRow, s + 1));
-    for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
-      const delay = <i32>load<u8>(pDelay + <usize>j);
-      const column = <i32>load<u32>(at(pTarget, j));
-      const p = delay == 1 ? at(pSyn, column) : at(pRing, <i32>(<u32>(step + delay) % <u32>slots) * stride + column);
-      const weight: f32 = weighted ? load<f32>(at(pWeight, j)) : w;
-      store<f32>(p, load<f32>(p) + weight);
+  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pDelay, 0);
+  if (weighted) touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+  for (let chunk = from; chunk < to; chunk += ROW_CHUNK) {
+    const chunkEnd = min(chunk + ROW_CHUNK, to);
+    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pDelay, 0);
+    if (weighted) touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+    for (let k = chunk; k < chunkEnd; k++) {
+      const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+      const end = <i32>load<u32>(at(pRow, s + 1));
+      for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
+        const delay = <i32>load<u8>(pDelay + <usize>j);
+        const column = <i32>load<u32>(at(pTarget, j));
+        const p = delay == 1 ? at(pSyn, column) : at(pRing, <i32>(<u32>(step + delay) % <u32>slots) * stride + column);
+        const weight: f32 = weighted ? load<f32>(at(pWeight, j)) : w;
+        store<f32>(p, load<f32>(p) + weight);
+      }
     }
   }
 }
