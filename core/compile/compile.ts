@@ -166,9 +166,13 @@ export function ringSlotsFor(maxDelay: number): number {
   return maxDelay > 1 ? maxDelay : 0;
 }
 
-/** Spike log capacity of a partition of `size` neurons: one worst-case step plus room for typical batches. */
+/**
+ * Spike log capacity of a partition of `size` neurons: one worst-case step plus room for long batches.
+ * A batch ends when a log is nearly full, and every batch boundary costs a main-thread turn and the
+ * workers' wake-up (~1 ms); 2¹⁸ entries (1 MiB) hold a 4096-step batch of 64 spikes per step.
+ */
 export function spikeLogCapacity(size: number): number {
-  return size + Math.min(Math.max(size, 65536), 1 << 22);
+  return size + Math.min(Math.max(size, 1 << 18), 1 << 22);
 }
 
 interface StateRegions {

@@ -3,7 +3,7 @@
 // Memory (see `memoryFootprint` in footprint.ts for the exact sum of a network):
 //   per neuron   29 B of state (v, synE, synI, u, theta, rate f32; lastSpike i32; inject u8)
 //              + 8 B per ring slot (exc + inh input waiting; maxDelay slots, none when every delay is 1 step)
-//              + 4–8 B of spike log (per partition, capacity ≈ 2 × its neurons)
+//              + 4–8 B of spike log (per partition, capacity its neurons + max(its neurons, 2¹⁸): at least 1 MiB)
 //   per synapse  4 B target column (u32)
 //              + 4 B weight (f32) only in projections whose weights differ (drawn, explicit or plastic)
 //              + 1 B delay (u8) only in projections whose delays differ

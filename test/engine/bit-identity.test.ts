@@ -49,7 +49,8 @@ describe('parallel engine: bit-identical to the single-thread reference', () => 
       populations: [{ id: 'p', size: 130, model: { type: 'poisson', rate_hz: 20000 } }, { id: 'n', size: 50, model: { type: 'lif' } }],
       projections: [{ id: 'pn', source: 'p', target: 'n', connector: { type: 'fixed_probability', p: 0.1 }, weight: 0.05 }],
     });
-    const steps = 2000; // the logs hold 65536 + 180 spikes: batches end after ~500 steps
+    // Partition 0 (90 Poisson neurons) logs 90 spikes a step into 2¹⁸ + 90 entries: its batches end after 2913 steps.
+    const steps = 6000;
     const reference = runReference(spec, steps);
     expect(reference.total).toBeGreaterThan(130 * steps);
     expect(await runEngine(spec, steps, { workers: 2, partitions: 2 })).toEqual(reference);
