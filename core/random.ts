@@ -25,6 +25,16 @@ export function hash4(seed: number, stream: number, a: number, b: number): numbe
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
+/**
+ * The stream key for draws keyed by a step. Keys are 32-bit, so steps past 2³² (≈ 5 days at dt 0.1 ms) would
+ * repeat the draws of step − 2³²; each further 2³² steps get their own derived stream instead. Below 2³² it is
+ * `stream` itself. Pair it with `step >>> 0` as the key.
+ */
+export function streamForStep(stream: number, step: number): number {
+  const epoch = Math.floor(step / TWO_POW_32);
+  return epoch === 0 ? stream : mix32((stream ^ mix32(epoch)) >>> 0);
+}
+
 /** Uniform in [0, 1) with 32 bits of resolution (hot paths: Poisson draws). */
 export function uniform32(seed: number, stream: number, a: number, b: number): number {
   return hash4(seed, stream, a, b) / TWO_POW_32;

@@ -16,7 +16,7 @@
 //     more than LAST_SPIKE_HORIZON steps back is moved to exactly that far back (ageLastSpikes) —
 //     the same for any partitioning. A daemon thus runs for any number of steps (at dt 1 ms, 2³¹
 //     steps are 25 days) with the same spikes as a run that started at step 0.
-import { streamId, uniform32 } from '../random.ts';
+import { streamForStep, streamId, uniform32 } from '../random.ts';
 import type { PopulationLayout } from '../compile/layout.ts';
 import type { CompiledNetwork, NeuronState } from '../compile/types.ts';
 
@@ -217,9 +217,11 @@ function updateIzhikevich(s: NeuronState, c: Izh, exc: number, inh: number, from
 export function updatePoisson(s: NeuronState, seed: number, dt: number, from: number, to: number, step: number, spikes: Uint32Array, count: number): number {
   const { rate, lastSpike } = s;
   const perStep = dt * 0.001;
+  const stream = streamForStep(POISSON_STREAM, step);
+  const key = step >>> 0;
   for (let i = from; i < to; i++) {
     const r = rate[i]!;
-    if (r > 0 && uniform32(seed, POISSON_STREAM, i, step) < r * perStep) {
+    if (r > 0 && uniform32(seed, stream, i, key) < r * perStep) {
       lastSpike[i] = step;
       spikes[count++] = i;
     }

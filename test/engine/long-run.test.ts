@@ -1,9 +1,10 @@
-// A brain that runs for months: refractoriness, delays and silence behave the same past 2³¹ and 2³² steps as from step 0.
+// A brain that runs for months: refractoriness, delays and silence behave the same past 2³¹ and 2³² steps as from step 0, and Poisson inputs do not repeat.
 import { describe, expect, it } from 'vitest';
 import { compileNetwork } from '../../core/compile/compile.ts';
 import { createEngine, type EngineOptions } from '../../core/engine/create-engine.ts';
 import { ReferenceEngine } from '../../core/engine/engine.ts';
-import { LAST_SPIKE_AGE_INTERVAL, LAST_SPIKE_HORIZON } from '../../core/engine/neurons.ts';
+import { LAST_SPIKE_AGE_INTERVAL, LAST_SPIKE_HORIZON, POISSON_STREAM } from '../../core/engine/neurons.ts';
+import { uniform32 } from '../../core/random.ts';
 import type { NetworkSpec } from '../../core/spec/schema.ts';
 import { parseSpec } from '../../core/spec/validate.ts';
 
@@ -76,6 +77,38 @@ describe('long-running brains (step counters past 2³¹ and 2³²)', () => {
         expect({ label, engine, spikes: await relativeSpikes(start, since, engine) }).toEqual({ label, engine, spikes: fromZero });
       }
     }
+  });
+
+  it('Poisson inputs do not repeat after 2³² steps, and draw the same below 2³² as before', async () => {
+    const poisson = parseSpec({
+      version: 1, name: 'poisson', dt_ms: 1, seed: 5,
+      populations: [{ id: 'in', size: 50, model: { type: 'poisson', rate_hz: 100 } }],
+      projections: [],
+    });
+    const spikesFrom = (start: number): string[] => {
+      const e = new ReferenceEngine(compileNetwork(poisson, { memory: 'shared' }), start);
+      const out: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        e.advance();
+        for (let k = 0; k < e.spikeCount; k++) out.push(`${i}:${e.spikes[k]}`);
+      }
+      return out;
+    };
+    const early = spikesFrom(1000);
+    expect(early.length).toBeGreaterThan(500); // 50 neurons × 200 steps × 0.1
+    const nextEpoch = spikesFrom(2 ** 32 + 1000);
+    const shared = nextEpoch.filter((s) => early.includes(s)).length;
+    expect(shared).toBeLessThan(early.length * 0.2); // independent draws share ~10 % by chance; a repeat would share all
+    expect(spikesFrom(2 ** 33 + 1000)).not.toEqual(nextEpoch);
+    // Below 2³² the key is the step itself: neuron 0's draws are uniform32(seed, POISSON_STREAM, 0, step), as always.
+    const e = new ReferenceEngine(compileNetwork(poisson, { memory: 'shared' }), 1000);
+    const fired: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      e.advance();
+      if (e.spikeCount > 0 && e.spikes[0] === 0) fired.push(1000 + i);
+    }
+    const expected = Array.from({ length: 200 }, (_, i) => 1000 + i).filter((step) => uniform32(5, POISSON_STREAM, 0, step) < 0.1);
+    expect(fired).toEqual(expected);
   });
 
   it('a neuron silent for longer than the horizon is free to fire (its last spike is aged, not wrapped into a refractory period)', async () => {
