@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileNetwork } from '../../core/compile/compile.ts';
 import { createEngine } from '../../core/engine/create-engine.ts';
 import { HasnError } from '../../core/errors.ts';
+import { projectionWeights } from '../../core/learning/projection-weights.ts';
 import { DIEHL_COOK_PRESENTATION, ImagePresenter, presentImages, type PresentationConfig } from '../../core/learning/presentation.ts';
 import { spec } from '../core/helpers.ts';
 
@@ -100,6 +101,30 @@ describe('presentImages', () => {
     const w = net.partitions[0]!.weight;
     expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(2, 5);
     await expect(presentImages(presenter, images, { normalize: { projectionIds: ['nope'], total: 1 } })).rejects.toMatchObject({ code: 'E_LEARNING_NORMALIZE' });
+    await engine.close();
+  });
+
+  it('normalises each projection to its own total when given one per projection', async () => {
+    const drawn = { dist: 'uniform' as const, low: 0.1, high: 0.3 };
+    const net = compileNetwork(spec({
+      ...NETWORK,
+      projections: [
+        { id: 'to_a', source: 'pixels', target: 'a', connector: { type: 'all_to_all' }, weight: drawn },
+        { id: 'to_b', source: 'pixels', target: 'b', connector: { type: 'explicit', pairs: [[2, 0], [3, 0], [3, 1]] }, weight: drawn },
+      ],
+    }));
+    const engine = await createEngine(net, { workers: 0 });
+    const presenter = new ImagePresenter(engine, 'pixels', ['a', 'b'], { ...CONFIG, minSpikes: 0 });
+    const images = { count: 1, height: 2, width: 2, pixels: new Uint8Array(4), labels: Uint8Array.of(0) };
+    await presentImages(presenter, images, { normalize: { projectionIds: ['to_a', 'to_b'], total: [1, 0.25] } });
+    const sums = (id: string) => {
+      const w = projectionWeights(net, id);
+      return [0, 1].map((t) => w.subarray(t * 4, t * 4 + 4).reduce((x, y) => x + y, 0));
+    };
+    expect(sums('to_a')[0]).toBeCloseTo(1, 5);
+    expect(sums('to_a')[1]).toBeCloseTo(1, 5);
+    expect(sums('to_b')[0]).toBeCloseTo(0.25, 5);
+    expect(sums('to_b')[1]).toBeCloseTo(0.25, 5);
     await engine.close();
   });
 });
