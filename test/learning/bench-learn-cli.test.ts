@@ -47,7 +47,7 @@ describe('hasn bench learn', () => {
     }
     // Ten distinct bands are trivially separable from pixels.
     expect(report.baseline_accuracy).toBe(1);
-    expect(report).toMatchObject({ train_images: 40, test_images: 20, label_images: 40, neurons: 10, workers: 0, present_ms: 50, record_ms: 100, receptive_fields_png: png });
+    expect(report).toMatchObject({ fields: null, train_images: 40, test_images: 20, label_images: 40, neurons: 10, workers: 0, present_ms: 50, record_ms: 100, receptive_fields_png: png });
     expect(report.wall_s).toBeGreaterThan(0);
     expect(existsSync(png)).toBe(true);
     expect(Array.from(readFileSync(png).subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
@@ -55,6 +55,19 @@ describe('hasn bench learn', () => {
     expect(table).toMatch(/SNN, vote \(neuron labels\) +\d+\.\d\d %/);
     expect(table).toMatch(/baseline, softmax on raw pixels +100\.00 %/);
     expect(table).toContain(`receptive fields: ${png}`);
+  });
+
+  it('--fields size:stride runs the local-receptive-field network and reports its patches; a malformed value is refused', () => {
+    const dir = dataSet();
+    const r = hasn('bench', 'learn', '--data', dir, '--neurons', '8', '--fields', '16:12', '--train', '40', '--test', '20', '--present-ms', '50', '--record-ms', '100', '--no-png', '--json', '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as LearnBenchReport;
+    expect(report).toMatchObject({ fields: { size: 16, stride: 12, count: 4 }, neurons: 8 });
+    expect(formatLearnReport(report)).toContain('8 excitatory neurons in 4 patches of 16 × 16 pixels (stride 12), an inhibitory pool each');
+    const bad = hasn('bench', 'learn', '--data', dir, '--fields', '16x12', '--quiet');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/size:stride/);
   });
 
   it('exits 69 naming the Debian package when the data set is missing', () => {
