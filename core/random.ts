@@ -22,6 +22,30 @@ export function hash4(seed: number, stream: number, a: number, b: number): numbe
   return mix32((h + 0x632be5ab) >>> 0);
 }
 
+/**
+ * hash4(seed, stream, a, b) split in two: the part fixed by (seed, stream, a) is computed once, each draw then
+ * costs two of the five mixing rounds (connectors: once per source neuron; Poisson inputs: once per neuron).
+ * The values are exactly hash4's (test/engine/compile.test.ts checks it), so networks and spikes do not change.
+ */
+export function keyPrefix(seed: number, stream: number, a: number): number {
+  let h = mix32((seed ^ 0x9e3779b9) >>> 0);
+  h = mix32((h ^ Math.imul(stream | 0, 0x85ebca6b)) >>> 0);
+  return mix32((h + (a | 0)) >>> 0);
+}
+
+/** hash4(seed, stream, a, b) from keyPrefix(seed, stream, a). */
+export function hashFrom(prefix: number, b: number): number {
+  const h = mix32((prefix ^ Math.imul(b | 0, 0xc2b2ae35)) >>> 0);
+  return mix32((h + 0x632be5ab) >>> 0);
+}
+
+/** uniform53(seed, stream, a, b) from keyPrefix(seed, stream, a). */
+export function uniform53From(prefix: number, b: number): number {
+  const hi = hashFrom(prefix, b) >>> 5;
+  const lo = hashFrom(prefix, (b ^ 0x80000000) >>> 0) >>> 6;
+  return (hi * 67108864 + lo) / TWO_POW_53;
+}
+
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 

@@ -4,7 +4,7 @@
 // the c-th visit, whatever the number of partitions. Every random draw is keyed by the source (or
 // target) index and a per-key counter, so a generator can be run twice (count, then fill) and gives
 // the same pairs both times.
-import { mix32, uniform53 } from '../random.ts';
+import { keyPrefix, uniform53, uniform53From } from '../random.ts';
 import type { Connector } from '../spec/schema.ts';
 
 /** Called once per synapse with local source and target indices and, for explicit pairs, the pair index. */
@@ -68,29 +68,6 @@ function allToAll(ctx: ConnectorContext, allowSelf: boolean, visit: RowVisitor):
     for (let t = 0; t < ctx.targetSize; t++) if (allowSelf || s !== t) row[count++] = t;
     visit(s, row, count, -1);
   }
-}
-
-/**
- * hash4(seed, stream, a, b) of core/random.ts split in two: the part fixed by (seed, stream, a) is
- * computed once per source, each draw then costs two of the five mixing rounds. The values are
- * exactly hash4's (test/core/connectors.test.ts checks it), so networks do not change.
- */
-export function keyPrefix(seed: number, stream: number, a: number): number {
-  let h = mix32((seed ^ 0x9e3779b9) >>> 0);
-  h = mix32((h ^ Math.imul(stream | 0, 0x85ebca6b)) >>> 0);
-  return mix32((h + (a | 0)) >>> 0);
-}
-
-function hashFrom(prefix: number, b: number): number {
-  const h = mix32((prefix ^ Math.imul(b | 0, 0xc2b2ae35)) >>> 0);
-  return mix32((h + 0x632be5ab) >>> 0);
-}
-
-/** uniform53(seed, stream, a, b) from the key prefix of (seed, stream, a). */
-export function uniform53From(prefix: number, b: number): number {
-  const hi = hashFrom(prefix, b) >>> 5;
-  const lo = hashFrom(prefix, (b ^ 0x80000000) >>> 0) >>> 6;
-  return (hi * 67108864 + lo) / 9007199254740992;
 }
 
 /** Independent Bernoulli(p) per ordered pair, by geometric skipping over the targets of each source (O(synapses), not O(N²)). */

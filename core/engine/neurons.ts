@@ -19,6 +19,7 @@
 import { streamForStep, streamId, uniform32 } from '../random.ts';
 import type { PopulationLayout } from '../compile/layout.ts';
 import type { CompiledNetwork, NeuronState } from '../compile/types.ts';
+import type { PoissonSampler } from './poisson.ts';
 
 const f = Math.fround;
 export const POISSON_STREAM = streamId('poisson');
@@ -34,9 +35,10 @@ const IZH_QUADRATIC = f(0.04);
 /**
  * Delivers the ring input due in `step` to the neurons of `pop` inside [start, end), then integrates,
  * thresholds and resets them, writing the global indices of those that spike, ascending, into
- * `spikes` from `count`. Returns the new count.
+ * `spikes` from `count`. Returns the new count. Poisson draws come from `poisson` when given (the kernels'
+ * faster form of the same draws), else from updatePoisson (the reference form).
  */
-export function updatePopulation(net: CompiledNetwork, pop: PopulationLayout, start: number, end: number, step: number, spikes: Uint32Array, count: number): number {
+export function updatePopulation(net: CompiledNetwork, pop: PopulationLayout, start: number, end: number, step: number, spikes: Uint32Array, count: number, poisson?: PoissonSampler): number {
   const from = Math.max(start, pop.offset);
   const to = Math.min(end, pop.offset + pop.size);
   if (from >= to) return count;
@@ -51,7 +53,7 @@ export function updatePopulation(net: CompiledNetwork, pop: PopulationLayout, st
     case 'izhikevich': return updateIzhikevich(s, c, exc, inh, from, to, step, spikes, count);
     case 'poisson':
       deliverInput(s, exc, inh, from, to);
-      return updatePoisson(s, net.seed, net.dt, from, to, step, spikes, count);
+      return poisson ? poisson.update(s, from, to, step, spikes, count) : updatePoisson(s, net.seed, net.dt, from, to, step, spikes, count);
     case 'spike_source':
       deliverInput(s, exc, inh, from, to);
       return updateSpikeSource(s, from, to, step, spikes, count);

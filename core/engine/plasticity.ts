@@ -12,7 +12,8 @@
 // Weights stay within [w_min, w_max]. Steps 1–3 touch only synapses of one partition (the owner of the
 // target), step 4 only neurons of a range, so workers run them without atomics. Steps 1–3 read the
 // presynaptic traces of neurons other workers own, which step 4 writes: the parallel engine keeps a
-// phase boundary between the two (see parallel/batch-stepper.ts).
+// phase boundary between the two (see parallel/batch-stepper.ts). The WebAssembly kernels run pair-based STDP and
+// the trace decay with their float32 twins (wasm/assembly/kernels.ts: stdpDepress, stdpPotentiate, decayTraces).
 import type { CompiledNetwork, PlasticProjection } from '../compile/types.ts';
 
 const f = Math.fround;
@@ -64,7 +65,7 @@ function applyStdp(net: CompiledNetwork, proj: PlasticProjection, q: number, spi
   }
 }
 
-function applyRewardStdp(net: CompiledNetwork, proj: PlasticProjection, q: number, spikes: Uint32Array, count: number, reward: number): void {
+export function applyRewardStdp(net: CompiledNetwork, proj: PlasticProjection, q: number, spikes: Uint32Array, count: number, reward: number): void {
   const rule = proj.rule;
   if (rule.rule !== 'reward_stdp') return;
   const part = net.partitions[q]!;
@@ -121,6 +122,11 @@ function decayAndBump(trace: Float32Array, decay: number, offset: number, start:
   const to = Math.min(trace.length, end - offset);
   if (from >= to) return;
   for (let i = from; i < to; i++) trace[i] = f(trace[i]! * decay);
+  bumpTraces(trace, offset, from, to, spikes, count);
+}
+
+/** Adds 1 to the trace (indexed by neuron − offset, within [from, to)) of every neuron in spikes[0 .. count). */
+export function bumpTraces(trace: Float32Array, offset: number, from: number, to: number, spikes: Uint32Array, count: number): void {
   for (let k = 0; k < count; k++) {
     const i = spikes[k]! - offset;
     if (i >= from && i < to) trace[i] = f(trace[i]! + 1);
@@ -128,7 +134,7 @@ function decayAndBump(trace: Float32Array, decay: number, offset: number, start:
 }
 
 /** The column of the projection's first target neuron (receptor · N + target offset). */
-function columnBaseOf(net: CompiledNetwork, proj: PlasticProjection): number {
+export function columnBaseOf(net: CompiledNetwork, proj: PlasticProjection): number {
   return (net.spec.projections[proj.projectionIndex]!.receptor === 'inh' ? net.neuronCount : 0) + proj.target.offset;
 }
 

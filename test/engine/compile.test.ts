@@ -2,15 +2,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileNetwork } from '../../core/compile/compile.ts';
-import { keyPrefix, uniform53From } from '../../core/compile/connectors.ts';
 import { memoryFootprint } from '../../core/compile/footprint.ts';
-import { uniform53 } from '../../core/random.ts';
+import { hashFrom, hash4, keyPrefix, uniform53, uniform53From } from '../../core/random.ts';
 import { coba, izhikevichWithDelays, plasticNetwork } from './networks.ts';
 
 describe('compiled network layout', () => {
-  it('draws exactly uniform53 from a per-source key prefix', () => {
+  it('draws exactly hash4 and uniform53 from a key prefix', () => {
     fc.assert(fc.property(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), (seed, stream, a, b) => {
       expect(uniform53From(keyPrefix(seed, stream, a), b)).toBe(uniform53(seed, stream, a, b));
+      expect(hashFrom(keyPrefix(seed, stream, a), b)).toBe(hash4(seed, stream, a, b));
     }), { numRuns: 500, seed: 9 });
   });
 

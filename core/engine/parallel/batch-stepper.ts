@@ -20,7 +20,6 @@ import type { PopulationLayout } from '../../compile/layout.ts';
 import type { CompiledNetwork, Partition } from '../../compile/types.ts';
 import { decayReward } from '../engine.ts';
 import type { Kernels } from '../kernels.ts';
-import { applyPlasticity, updateTraces } from '../plasticity.ts';
 import { MAX_BATCH_STEPS, type PhaseGate } from './control.ts';
 
 /** Steps between the checks for non-finite membrane potentials (at steps n with (n + 1) % this = 0). */
@@ -67,7 +66,7 @@ export class BatchStepper {
       if (plastic) {
         for (let q = gate.claim(phase); q >= 0; q = gate.claim(phase)) {
           this.propagate(q, step);
-          applyPlasticity(this.net, q, this.merged, this.mergedCount);
+          this.kernels.plasticity(q, this.merged, this.mergedCount, this.sliceFrom, this.fill);
           gate.finish(phase);
         }
         gate.await(phase++);
@@ -119,7 +118,7 @@ export class BatchStepper {
       return;
     }
     const part = this.partitions[q]!;
-    updateTraces(this.net, part.targetStart, part.targetEnd, this.merged, this.mergedCount);
+    this.kernels.traces(part.targetStart, part.targetEnd, this.merged, this.mergedCount);
     if (q === 0) decayReward(this.net);
   }
 

@@ -5,7 +5,9 @@ import type { PopulationLayout } from '../../compile/layout.ts';
 import type { CompiledNetwork, Partition, SynapseBlock } from '../../compile/types.ts';
 import { wasmApi, type WasmModule } from '../../compile/wasm-api.ts';
 import type { Kernels } from '../kernels.ts';
-import { ageLastSpikes, deliverInput, LAST_SPIKE_AGE_INTERVAL, ringOffset, updatePoisson, updateSpikeSource } from '../neurons.ts';
+import { ageLastSpikes, deliverInput, LAST_SPIKE_AGE_INTERVAL, ringOffset, updateSpikeSource } from '../neurons.ts';
+import { PoissonSampler } from '../poisson.ts';
+import { applyRewardStdp, bumpTraces, columnBaseOf } from '../plasticity.ts';
 import { lowerBound } from '../propagate.ts';
 
 interface KernelExports {
@@ -15,6 +17,9 @@ interface KernelExports {
   propagateShared(pRow: number, pTarget: number, pSpikes: number, from: number, to: number, sourceOffset: number, pDest: number, w: number): void;
   propagateWeighted(pRow: number, pTarget: number, pWeight: number, pSpikes: number, from: number, to: number, sourceOffset: number, pDest: number): void;
   propagateDelayed(pRow: number, pTarget: number, weighted: number, pWeight: number, w: number, pDelay: number, pSpikes: number, from: number, to: number, sourceOffset: number, pSyn: number, pRing: number, step: number, slots: number, stride: number): void;
+  stdpDepress(pRow: number, pTarget: number, pW: number, pPost: number, columnBase: number, pSpikes: number, from: number, to: number, sourceOffset: number, decay: number, aMinus: number, wMin: number, wMax: number, multiplicative: number): void;
+  stdpPotentiate(pInPtr: number, pInSyn: number, pInSource: number, pW: number, pPre: number, pSpikes: number, from: number, to: number, targetOffset: number, decay: number, aPlus: number, wMin: number, wMax: number, multiplicative: number): void;
+  decayTraces(pTrace: number, from: number, to: number, decay: number): void;
 }
 
 let cachedModule: WasmModule | null = null;
@@ -50,6 +55,7 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
   const pU = s.u.byteOffset;
   const pLast = s.lastSpike.byteOffset;
   const pTheta = s.theta.byteOffset;
+  const poisson = new PoissonSampler(net);
 
   function update(pop: PopulationLayout, start: number, end: number, step: number, out: Uint32Array, count: number): number {
     const from = Math.max(start, pop.offset);
@@ -77,7 +83,7 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
       case 'poisson': {
         const exc = ringOffset(s, n, step);
         deliverInput(s, exc, exc + n, from, to);
-        return updatePoisson(s, net.seed, net.dt, from, to, step, out, count);
+        return poisson.update(s, from, to, step, out, count);
       }
       case 'spike_source': {
         const exc = ringOffset(s, n, step);
@@ -108,5 +114,60 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
     k.propagateDelayed(pRow, pTarget, w === null ? 1 : 0, pWeight, w ?? 0, pDelay, pSpikes, first, last, block.sourceOffset, pSyn, ringBase, step % s.ringSlots, s.ringSlots, stride);
   }
 
-  return { kind: 'wasm', update, propagate };
+  /** Pair-based STDP of projection p on partition q's synapses (reward_stdp stays in TypeScript: plasticity.ts). */
+  function plasticity(q: number, merged: Uint32Array, count: number, sliceFrom: Int32Array, sliceTo: Int32Array): void {
+    const partitions = net.partitions;
+    const part = partitions[q]!;
+    for (let p = 0; p < net.plastic.length; p++) {
+      const proj = net.plastic[p]!;
+      const rule = proj.rule;
+      if (rule.rule !== 'stdp') {
+        applyRewardStdp(net, proj, q, merged, count, net.reward[p]!);
+        continue;
+      }
+      const block = part.blocks[proj.projectionIndex]!;
+      const pW = part.weight.byteOffset;
+      const multiplicative = rule.mode === 'multiplicative' ? 1 : 0;
+      const wMin = Math.fround(rule.w_min);
+      const wMax = Math.fround(rule.w_max);
+      const { source, target } = proj;
+      // 1. Depression: presynaptic spikes of every partition, in partition (= neuron) order.
+      const columnBase = columnBaseOf(net, proj);
+      for (let s = 0; s < partitions.length; s++) {
+        const log = partitions[s]!.spikeLog;
+        const first = lowerBound(log, sliceFrom[s]!, sliceTo[s]!, source.offset);
+        const last = lowerBound(log, first, sliceTo[s]!, source.offset + source.size);
+        if (first < last) {
+          k.stdpDepress(block.rowPtr.byteOffset, part.target.byteOffset, pW + block.weightShift * 4, proj.postTrace.byteOffset, columnBase,
+            log.byteOffset, first, last, source.offset, proj.decayMinus, Math.fround(rule.a_minus), wMin, wMax, multiplicative);
+        }
+      }
+      // 2. Potentiation: postsynaptic spikes; partition q's synapses end only in q's own neurons, so its own log holds them all.
+      const log = part.spikeLog;
+      const first = lowerBound(log, sliceFrom[q]!, sliceTo[q]!, target.offset);
+      const last = lowerBound(log, first, sliceTo[q]!, target.offset + target.size);
+      if (first < last) {
+        const index = proj.perPartition[q]!;
+        k.stdpPotentiate(index.inPtr.byteOffset, index.inSyn.byteOffset, index.inSource.byteOffset, pW, proj.preTrace.byteOffset,
+          log.byteOffset, first, last, target.offset, proj.decayPlus, Math.fround(rule.a_plus), wMin, wMax, multiplicative);
+      }
+    }
+  }
+
+  function traces(start: number, end: number, merged: Uint32Array, count: number): void {
+    for (const proj of net.plastic) {
+      decayAndBump(proj.preTrace, proj.decayPlus, proj.source.offset, start, end, merged, count);
+      decayAndBump(proj.postTrace, proj.decayMinus, proj.target.offset, start, end, merged, count);
+    }
+  }
+
+  function decayAndBump(trace: Float32Array, decay: number, offset: number, start: number, end: number, merged: Uint32Array, count: number): void {
+    const from = Math.max(0, start - offset);
+    const to = Math.min(trace.length, end - offset);
+    if (from >= to) return;
+    k.decayTraces(trace.byteOffset, from, to, decay);
+    bumpTraces(trace, offset, from, to, merged, count);
+  }
+
+  return { kind: 'wasm', update, propagate, plasticity, traces };
 }

@@ -1,10 +1,10 @@
-// AssemblyScript source of the engine's hot loops: neuron updates (f32x4 SIMD) and spike propagation over the shared arena.
+// AssemblyScript source of the engine's hot loops: neuron updates (f32x4 SIMD), spike propagation and STDP over the shared arena.
 //
 // Built into ../kernels.wasm by `npm run build:wasm`. Every function is the float32 twin of a
-// TypeScript kernel (core/engine/neurons.ts, core/engine/propagate.ts) with the same operations in
-// the same order: WebAssembly has no fused multiply-add in these instructions and rounds every f32
-// operation exactly like Math.fround does, so both give bit-identical state and spikes. Change one,
-// change the other, and run test/engine.
+// TypeScript kernel (core/engine/neurons.ts, propagate.ts, plasticity.ts) with the same operations
+// in the same order: WebAssembly has no fused multiply-add in these instructions and rounds every
+// f32 operation exactly like Math.fround does, so both give bit-identical state and spikes. Change
+// one, change the other, and run test/engine.
 //
 // Pointers are byte offsets into the imported shared memory (the network's arena); neuron i of an
 // array at p is at p + 4·i. Neurons [from, to) are updated four at a time, the remainder one by one
@@ -466,4 +466,82 @@ export function propagateDelayed(pRow: usize, pTarget: usize, weighted: i32, pWe
       }
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function clampWeight(w: f32, lo: f32, hi: f32): f32 {
+  return w < lo ? lo : (w > hi ? hi : w);
+}
+
+/** The depression loop of stdpDepress; inlined once per mode so that `multiplicative` is a constant there. */
+// @ts-ignore: decorator
+@inline function depressRows(
+  pRow: usize, pTarget: usize, pW: usize, pPost: usize, columnBase: i32, pSpikes: usize, from: i32, to: i32, sourceOffset: i32,
+  decay: f32, aMinus: f32, wMin: f32, wMax: f32, multiplicative: bool,
+): void {
+  for (let k = from; k < to; k++) {
+    const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
+    const end = <i32>load<u32>(at(pRow, s + 1));
+    for (let j = <i32>load<u32>(at(pRow, s)); j < end; j++) {
+      const x: f32 = load<f32>(at(pPost, <i32>load<u32>(at(pTarget, j)) - columnBase)) * decay;
+      const w = load<f32>(at(pW, j));
+      const delta: f32 = multiplicative ? (aMinus * x) * (w - wMin) : aMinus * x;
+      store<f32>(at(pW, j), clampWeight(w - delta, wMin, wMax));
+    }
+  }
+}
+
+/**
+ * STDP depression on presynaptic spikes pSpikes[from .. to) (global, ascending, all from the block's source
+ * population): every synapse j of their rows loses a₋ · x_post (· (w − w_min) when multiplicative), x_post being
+ * the target's trace decayed to this step. pW points at the block's first weight (weight index j there), pPost at
+ * the postsynaptic traces, indexed by the synapse's column − columnBase. See applyStdp in plasticity.ts.
+ */
+export function stdpDepress(
+  pRow: usize, pTarget: usize, pW: usize, pPost: usize, columnBase: i32, pSpikes: usize, from: i32, to: i32, sourceOffset: i32,
+  decay: f32, aMinus: f32, wMin: f32, wMax: f32, multiplicative: i32,
+): void {
+  if (multiplicative) depressRows(pRow, pTarget, pW, pPost, columnBase, pSpikes, from, to, sourceOffset, decay, aMinus, wMin, wMax, true);
+  else depressRows(pRow, pTarget, pW, pPost, columnBase, pSpikes, from, to, sourceOffset, decay, aMinus, wMin, wMax, false);
+}
+
+/** The potentiation loop of stdpPotentiate; inlined once per mode. */
+// @ts-ignore: decorator
+@inline function potentiateInputs(
+  pInPtr: usize, pInSyn: usize, pInSource: usize, pW: usize, pPre: usize, pSpikes: usize, from: i32, to: i32, targetOffset: i32,
+  decay: f32, aPlus: f32, wMin: f32, wMax: f32, multiplicative: bool,
+): void {
+  for (let k = from; k < to; k++) {
+    const t = <i32>load<u32>(at(pSpikes, k)) - targetOffset;
+    const end = <i32>load<u32>(at(pInPtr, t + 1));
+    for (let i = <i32>load<u32>(at(pInPtr, t)); i < end; i++) {
+      const syn = <i32>load<u32>(at(pInSyn, i));
+      const x: f32 = load<f32>(at(pPre, <i32>load<u32>(at(pInSource, i)))) * decay;
+      const w = load<f32>(at(pW, syn));
+      const delta: f32 = multiplicative ? (aPlus * x) * (wMax - w) : aPlus * x;
+      store<f32>(at(pW, syn), clampWeight(w + delta, wMin, wMax));
+    }
+  }
+}
+
+/**
+ * STDP potentiation on postsynaptic spikes pSpikes[from .. to) (global, ascending, all from the target
+ * population): every incoming synapse of theirs (the partition's incoming index: inPtr by local target, inSyn the
+ * weight index in the partition's weights at pW, inSource the local source) gains a₊ · x_pre (· (w_max − w) when
+ * multiplicative). See applyStdp in plasticity.ts.
+ */
+export function stdpPotentiate(
+  pInPtr: usize, pInSyn: usize, pInSource: usize, pW: usize, pPre: usize, pSpikes: usize, from: i32, to: i32, targetOffset: i32,
+  decay: f32, aPlus: f32, wMin: f32, wMax: f32, multiplicative: i32,
+): void {
+  if (multiplicative) potentiateInputs(pInPtr, pInSyn, pInSource, pW, pPre, pSpikes, from, to, targetOffset, decay, aPlus, wMin, wMax, true);
+  else potentiateInputs(pInPtr, pInSyn, pInSource, pW, pPre, pSpikes, from, to, targetOffset, decay, aPlus, wMin, wMax, false);
+}
+
+/** Multiplies the traces pTrace[from .. to) by `decay`, four at a time (see decayAndBump in plasticity.ts). */
+export function decayTraces(pTrace: usize, from: i32, to: i32, decay: f32): void {
+  const sDecay = f32x4.splat(decay);
+  let i = from;
+  for (; i + 4 <= to; i += 4) v128.store(at(pTrace, i), f32x4.mul(v128.load(at(pTrace, i)), sDecay));
+  for (; i < to; i++) store<f32>(at(pTrace, i), load<f32>(at(pTrace, i)) * decay);
 }
