@@ -109,24 +109,26 @@ export function applyRewardStdp(net: CompiledNetwork, proj: PlasticProjection, q
   }
 }
 
+/** Multiplies trace[from .. to) by `decay` (TypeScript; the WebAssembly kernels pass their own to updateTraces). */
+export type DecayTraces = (trace: Float32Array, from: number, to: number, decay: number) => void;
+
+function decayTraces(trace: Float32Array, from: number, to: number, decay: number): void {
+  for (let i = from; i < to; i++) trace[i] = f(trace[i]! * decay);
+}
+
 /** Step 4 for the neurons [start, end): decay every trace, add 1 for each neuron that spiked in this step. */
-export function updateTraces(net: CompiledNetwork, start: number, end: number, spikes: Uint32Array, count: number): void {
+export function updateTraces(net: CompiledNetwork, start: number, end: number, spikes: Uint32Array, count: number, decay: DecayTraces = decayTraces): void {
   for (const proj of net.plastic) {
-    decayAndBump(proj.preTrace, proj.decayPlus, proj.source.offset, start, end, spikes, count);
-    decayAndBump(proj.postTrace, proj.decayMinus, proj.target.offset, start, end, spikes, count);
+    decayAndBump(proj.preTrace, proj.decayPlus, proj.source.offset, start, end, spikes, count, decay);
+    decayAndBump(proj.postTrace, proj.decayMinus, proj.target.offset, start, end, spikes, count, decay);
   }
 }
 
-function decayAndBump(trace: Float32Array, decay: number, offset: number, start: number, end: number, spikes: Uint32Array, count: number): void {
+function decayAndBump(trace: Float32Array, factor: number, offset: number, start: number, end: number, spikes: Uint32Array, count: number, decay: DecayTraces): void {
   const from = Math.max(0, start - offset);
   const to = Math.min(trace.length, end - offset);
   if (from >= to) return;
-  for (let i = from; i < to; i++) trace[i] = f(trace[i]! * decay);
-  bumpTraces(trace, offset, from, to, spikes, count);
-}
-
-/** Adds 1 to the trace (indexed by neuron − offset, within [from, to)) of every neuron in spikes[0 .. count). */
-export function bumpTraces(trace: Float32Array, offset: number, from: number, to: number, spikes: Uint32Array, count: number): void {
+  decay(trace, from, to, factor);
   for (let k = 0; k < count; k++) {
     const i = spikes[k]! - offset;
     if (i >= from && i < to) trace[i] = f(trace[i]! + 1);

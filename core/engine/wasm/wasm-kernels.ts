@@ -7,7 +7,7 @@ import { wasmApi, type WasmModule } from '../../compile/wasm-api.ts';
 import type { Kernels } from '../kernels.ts';
 import { ageLastSpikes, deliverInput, LAST_SPIKE_AGE_INTERVAL, ringOffset, updateSpikeSource } from '../neurons.ts';
 import { PoissonSampler } from '../poisson.ts';
-import { applyRewardStdp, bumpTraces, columnBaseOf } from '../plasticity.ts';
+import { applyRewardStdp, columnBaseOf, updateTraces } from '../plasticity.ts';
 import { lowerBound } from '../propagate.ts';
 
 interface KernelExports {
@@ -114,7 +114,7 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
     k.propagateDelayed(pRow, pTarget, w === null ? 1 : 0, pWeight, w ?? 0, pDelay, pSpikes, first, last, block.sourceOffset, pSyn, ringBase, step % s.ringSlots, s.ringSlots, stride);
   }
 
-  /** Pair-based STDP of projection p on partition q's synapses (reward_stdp stays in TypeScript: plasticity.ts). */
+  /** Plasticity steps 1–3 for partition q's synapses: pair-based STDP in WebAssembly, reward_stdp in TypeScript (plasticity.ts). */
   function plasticity(q: number, merged: Uint32Array, count: number, sliceFrom: Int32Array, sliceTo: Int32Array): void {
     const partitions = net.partitions;
     const part = partitions[q]!;
@@ -154,20 +154,8 @@ export function wasmKernels(net: CompiledNetwork, module: WasmModule = kernelMod
     }
   }
 
-  function traces(start: number, end: number, merged: Uint32Array, count: number): void {
-    for (const proj of net.plastic) {
-      decayAndBump(proj.preTrace, proj.decayPlus, proj.source.offset, start, end, merged, count);
-      decayAndBump(proj.postTrace, proj.decayMinus, proj.target.offset, start, end, merged, count);
-    }
-  }
-
-  function decayAndBump(trace: Float32Array, decay: number, offset: number, start: number, end: number, merged: Uint32Array, count: number): void {
-    const from = Math.max(0, start - offset);
-    const to = Math.min(trace.length, end - offset);
-    if (from >= to) return;
-    k.decayTraces(trace.byteOffset, from, to, decay);
-    bumpTraces(trace, offset, from, to, merged, count);
-  }
+  const decayTraces = (trace: Float32Array, from: number, to: number, decay: number): void => k.decayTraces(trace.byteOffset, from, to, decay);
+  const traces = (start: number, end: number, merged: Uint32Array, count: number): void => updateTraces(net, start, end, merged, count, decayTraces);
 
   return { kind: 'wasm', update, propagate, plasticity, traces };
 }
