@@ -15,17 +15,13 @@ export function mix32(x: number): number {
 
 /** A 32-bit hash of four 32-bit keys; changing any key changes every output bit with probability ~1/2. */
 export function hash4(seed: number, stream: number, a: number, b: number): number {
-  let h = mix32((seed ^ 0x9e3779b9) >>> 0);
-  h = mix32((h ^ Math.imul(stream | 0, 0x85ebca6b)) >>> 0);
-  h = mix32((h + (a | 0)) >>> 0);
-  h = mix32((h ^ Math.imul(b | 0, 0xc2b2ae35)) >>> 0);
-  return mix32((h + 0x632be5ab) >>> 0);
+  return hashFrom(keyPrefix(seed, stream, a), b);
 }
 
 /**
- * hash4(seed, stream, a, b) split in two: the part fixed by (seed, stream, a) is computed once, each draw then
- * costs two of the five mixing rounds (connectors: once per source neuron; Poisson inputs: once per neuron).
- * The values are exactly hash4's (test/engine/compile.test.ts checks it), so networks and spikes do not change.
+ * hash4 in two parts: the part fixed by (seed, stream, a), then the two of its five mixing rounds that involve
+ * b. Callers that draw many b for one key compute the prefix once (connectors: per source neuron; Poisson
+ * inputs: per neuron); test/engine/compile.test.ts checks the split against the one-call form.
  */
 export function keyPrefix(seed: number, stream: number, a: number): number {
   let h = mix32((seed ^ 0x9e3779b9) >>> 0);

@@ -7,6 +7,13 @@ import { hashFrom, hash4, keyPrefix, uniform53, uniform53From } from '../../core
 import { coba, izhikevichWithDelays, plasticNetwork } from './networks.ts';
 
 describe('compiled network layout', () => {
+  it('hash4 gives the values every stored network and spike train was drawn with (known answers)', () => {
+    expect(hash4(0, 0, 0, 0)).toBe(2985231312);
+    expect(hash4(1, 2, 3, 4)).toBe(2309291034);
+    expect(hash4(0xffffffff, 0x12345678, 784, 2 ** 32 - 1)).toBe(4004259529);
+    expect(hash4(7, 0x9e3779b9, 123456, 99)).toBe(2065011849);
+  });
+
   it('draws exactly hash4 and uniform53 from a key prefix', () => {
     fc.assert(fc.property(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), (seed, stream, a, b) => {
       expect(uniform53From(keyPrefix(seed, stream, a), b)).toBe(uniform53(seed, stream, a, b));
