@@ -399,6 +399,17 @@ let touched: u32 = 0;
   touched += sum;
 }
 
+/** touchRows for every array a propagation loop reads per synapse: targets, and weights and delays where it has them. */
+// @ts-ignore: decorator
+@inline function touchChunk(
+  pRow: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32,
+  pTarget: usize, weighted: bool, pWeight: usize, delayed: bool, pDelay: usize,
+): void {
+  touchRows(pRow, pSpikes, from, to, sourceOffset, pTarget, 2);
+  if (weighted) touchRows(pRow, pSpikes, from, to, sourceOffset, pWeight, 2);
+  if (delayed) touchRows(pRow, pSpikes, from, to, sourceOffset, pDelay, 0);
+}
+
 /**
  * Spikes pSpikes[from .. to) (global, ascending, all from the block's source population) through a
  * block whose synapses share weight `w` and one delay: every target column gets w added at pDest
@@ -406,10 +417,10 @@ let touched: u32 = 0;
  * block's row pointers, sourceOffset is its first source neuron.
  */
 export function propagateShared(pRow: usize, pTarget: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pDest: usize, w: f32): void {
-  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+  touchChunk(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, false, 0, false, 0);
   for (let chunk = from; chunk < to; chunk += ROW_CHUNK) {
     const chunkEnd = min(chunk + ROW_CHUNK, to);
-    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, 2);
+    touchChunk(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, false, 0, false, 0);
     for (let k = chunk; k < chunkEnd; k++) {
       const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
       const end = <i32>load<u32>(at(pRow, s + 1));
@@ -423,12 +434,10 @@ export function propagateShared(pRow: usize, pTarget: usize, pSpikes: usize, fro
 
 /** As propagateShared, with a weight per synapse at pWeight + 4·j (pWeight already shifted to the block). */
 export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pDest: usize): void {
-  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, 2);
-  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+  touchChunk(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, true, pWeight, false, 0);
   for (let chunk = from; chunk < to; chunk += ROW_CHUNK) {
     const chunkEnd = min(chunk + ROW_CHUNK, to);
-    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, 2);
-    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+    touchChunk(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, true, pWeight, false, 0);
     for (let k = chunk; k < chunkEnd; k++) {
       const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
       const end = <i32>load<u32>(at(pRow, s + 1));
@@ -446,14 +455,10 @@ export function propagateWeighted(pRow: usize, pTarget: usize, pWeight: usize, p
  * (step + delay) mod slots, each slot `stride` floats from pRing. `step` is the step modulo slots.
  */
 export function propagateDelayed(pRow: usize, pTarget: usize, weighted: i32, pWeight: usize, w: f32, pDelay: usize, pSpikes: usize, from: i32, to: i32, sourceOffset: i32, pSyn: usize, pRing: usize, step: i32, slots: i32, stride: i32): void {
-  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, 2);
-  touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pDelay, 0);
-  if (weighted) touchRows(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+  touchChunk(pRow, pSpikes, from, min(from + ROW_CHUNK, to), sourceOffset, pTarget, weighted != 0, pWeight, true, pDelay);
   for (let chunk = from; chunk < to; chunk += ROW_CHUNK) {
     const chunkEnd = min(chunk + ROW_CHUNK, to);
-    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, 2);
-    touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pDelay, 0);
-    if (weighted) touchRows(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pWeight, 2);
+    touchChunk(pRow, pSpikes, chunkEnd, min(chunkEnd + ROW_CHUNK, to), sourceOffset, pTarget, weighted != 0, pWeight, true, pDelay);
     for (let k = chunk; k < chunkEnd; k++) {
       const s = <i32>load<u32>(at(pSpikes, k)) - sourceOffset;
       const end = <i32>load<u32>(at(pRow, s + 1));
