@@ -19,6 +19,8 @@ interface LearnOptions {
   totalRateHz?: number;
   fixedRate?: boolean;
   fields?: { size: number; stride: number } | null;
+  graded: boolean;
+  gradedTheta?: number;
   png: string | false;
   json?: boolean;
   quiet?: boolean;
@@ -41,6 +43,8 @@ export function addLearn(bench: Command): void {
     .option('--total-rate-hz <hz>', 'each image\'s input rates sum to this (default: the mean total under Diehl & Cook\'s scale)', positiveNumber)
     .option('--fixed-rate', 'Diehl & Cook\'s fixed scale instead: 63.75 Hz at intensity 255')
     .option('--fields <size:stride|full>', 'local receptive fields: square patches of size pixels every stride pixels, each with its own neurons and inhibitory pool; full: every neuron sees the whole image', receptiveFields)
+    .option('--graded-theta <x>', 'θ of the linear read-out\'s graded recording, as a fraction of the median learned θ (default 0.85)', positiveNumber)
+    .option('--no-graded', 'no graded recording: the linear read-out uses the vote\'s recording')
     .option('--png <file>', 'receptive-field image (default fashion-mnist-receptive-fields-<N>.png)')
     .option('--no-png', 'write no image')
     .option('--json', 'print one JSON object on stdout')
@@ -55,6 +59,7 @@ export function addLearn(bench: Command): void {
           ...(opts.recordMs === undefined ? {} : { recordMs: opts.recordMs }),
           ...(opts.fixedRate ? { totalRateHz: null } : opts.totalRateHz === undefined ? {} : { totalRateHz: opts.totalRateHz }),
           ...(opts.fields === undefined ? {} : { fields: opts.fields }),
+          ...(!opts.graded ? { graded: null } : opts.gradedTheta === undefined ? {} : { graded: { thetaScale: opts.gradedTheta } }),
           pngPath: opts.png === false ? null : (opts.png as string | undefined) ?? `fashion-mnist-receptive-fields-${opts.neurons}.png`,
           ...(opts.quiet ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),
         });

@@ -13,6 +13,7 @@ import type { CompiledNetwork } from '../compile/types.ts';
 import { createEngine, type KernelKind } from '../engine/create-engine.ts';
 import { parseSpec } from '../spec/validate.ts';
 import { diehlCookLayout, diehlCookSpec, diehlCookWeightTotal, type DiehlCookOptions } from './diehl-cook-spec.ts';
+import { gradeNetwork, type GradedRecording } from './graded-recording.ts';
 import type { LabelledImages } from './images.ts';
 import { setThresholdOffsets, thresholdOffsets } from './network-state.ts';
 import { DIEHL_COOK_PRESENTATION, ImagePresenter, presentImages, type PresentAllSummary, type PresentationConfig, type PresentationResult } from './presentation.ts';
@@ -90,17 +91,23 @@ export async function trainDiehlCook(images: LabelledImages, options: DiehlCookR
   return { ...phase, net, inputs: images.height * images.width, options };
 }
 
+export interface RecordOptions extends Pick<DiehlCookRunOptions, 'workers' | 'kernels' | 'onImage' | 'presentation'> {
+  /** Record the graded variant (graded-recording.ts) instead of Diehl & Cook's test mode. */
+  graded?: GradedRecording;
+}
+
 /**
  * Shows every image to a frozen copy of the trained network (no plasticity, θ fixed) and records its spike counts.
  * `presentation` overrides the training presentation (e.g. a longer showing: more spikes, less Poisson noise in the counts).
  */
-export async function recordDiehlCook(trained: TrainedNetwork, images: LabelledImages, overrides: Pick<DiehlCookRunOptions, 'workers' | 'kernels' | 'onImage' | 'presentation'> = {}): Promise<Recording> {
-  const { presentation, ...rest } = overrides;
+export async function recordDiehlCook(trained: TrainedNetwork, images: LabelledImages, overrides: RecordOptions = {}): Promise<Recording> {
+  const { presentation, graded, ...rest } = overrides;
   const options = { ...trained.options, ...rest, presentation: { ...trained.options.presentation, ...presentation } };
   const frozen = compileVariant(options, images.height * images.width, false, false);
   const ids = diehlCookLayout({ ...options, inputs: images.height * images.width });
   for (const id of ids.learned) setProjectionWeights(frozen, id, projectionWeights(trained.net, id));
   for (const id of ids.excitatory) setThresholdOffsets(frozen, id, thresholdOffsets(trained.net, id));
+  if (graded) gradeNetwork(frozen, ids, graded);
   const responses = new Uint32Array(images.count * options.neurons);
   const phase = await runPhase(frozen, images, options, false, responses);
   return { ...phase, responses };

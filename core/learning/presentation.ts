@@ -23,6 +23,11 @@ export interface PresentationConfig {
    * and small garments then drive the network equally hard. null: the fixed maxRateHz scale (Diehl & Cook).
    */
   totalRateHz: number | null;
+  /**
+   * When set (totalRateHz must then be null), each image's rates are scaled so that their Euclidean norm is this
+   * (Hz), still ∝ intensity: the drive of a neuron with unit-norm weights is then the cosine of image and weights.
+   */
+  l2RateHz?: number | null;
   /** Fewest spikes of the counted population for a showing to count. Diehl & Cook: 5. */
   minSpikes: number;
   maxRepeats: number;
@@ -86,10 +91,15 @@ export class ImagePresenter {
     if (pixels.length !== this.inputSize) throw new HasnError('E_LEARNING_SHAPE', `the input population has ${this.inputSize} neurons, the image ${pixels.length} pixels`, { path: 'pixels' });
     const { presentSteps, restMs, maxRateHz, totalRateHz, minSpikes, maxRepeats, repeatBoost } = this.config;
     let base = maxRateHz / 255;
+    const l2RateHz = this.config.l2RateHz ?? null;
     if (totalRateHz !== null) {
       let sum = 0;
       for (let i = 0; i < pixels.length; i++) sum += pixels[i]!;
       base = sum > 0 ? totalRateHz / sum : 0;
+    } else if (l2RateHz !== null) {
+      let squares = 0;
+      for (let i = 0; i < pixels.length; i++) squares += pixels[i]! * pixels[i]!;
+      base = squares > 0 ? l2RateHz / Math.sqrt(squares) : 0;
     }
     let repeats = 0;
     for (;;) {
@@ -113,6 +123,9 @@ function checkConfig(c: PresentationConfig): void {
   if (!(c.restMs >= 0)) bad('restMs', '≥ 0');
   if (!(c.maxRateHz > 0 && Number.isFinite(c.maxRateHz))) bad('maxRateHz', 'a finite number > 0');
   if (c.totalRateHz !== null && !(c.totalRateHz > 0 && Number.isFinite(c.totalRateHz))) bad('totalRateHz', 'null or a finite number > 0');
+  const l2 = c.l2RateHz ?? null;
+  if (l2 !== null && !(l2 > 0 && Number.isFinite(l2))) bad('l2RateHz', 'null or a finite number > 0');
+  if (l2 !== null && c.totalRateHz !== null) bad('l2RateHz', 'null when totalRateHz is set (one normalisation at a time)');
   if (!(Number.isInteger(c.minSpikes) && c.minSpikes >= 0)) bad('minSpikes', 'a whole number ≥ 0');
   if (!(Number.isInteger(c.maxRepeats) && c.maxRepeats >= 0)) bad('maxRepeats', 'a whole number ≥ 0');
   if (!(c.repeatBoost >= 0 && Number.isFinite(c.repeatBoost))) bad('repeatBoost', 'a finite number ≥ 0');

@@ -41,18 +41,19 @@ describe('hasn bench learn', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    for (const key of ['accuracy', 'linear_accuracy', 'baseline_accuracy']) {
+    for (const key of ['accuracy', 'linear_accuracy', 'linear_accuracy_wta', 'baseline_accuracy']) {
       expect(report[key]).toBeGreaterThanOrEqual(0);
       expect(report[key]).toBeLessThanOrEqual(1);
     }
     // Ten distinct bands are trivially separable from pixels.
     expect(report.baseline_accuracy).toBe(1);
-    expect(report).toMatchObject({ fields: null, train_images: 40, test_images: 20, label_images: 40, neurons: 10, workers: 0, present_ms: 50, record_ms: 100, receptive_fields_png: png });
+    expect(report).toMatchObject({ fields: null, train_images: 40, test_images: 20, label_images: 40, neurons: 10, workers: 0, present_ms: 50, record_ms: 100, receptive_fields_png: png, graded_theta_scale: 0.85 });
     expect(report.wall_s).toBeGreaterThan(0);
     expect(existsSync(png)).toBe(true);
     expect(Array.from(readFileSync(png).subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
     const table = formatLearnReport(report as unknown as LearnBenchReport);
     expect(table).toMatch(/SNN, vote \(neuron labels\) +\d+\.\d\d %/);
+    expect(table).toMatch(/SNN, softmax on graded counts +\d+\.\d\d % +\(graded recording, θ = 0\.85 × median\)/);
     expect(table).toMatch(/baseline, softmax on raw pixels +100\.00 %/);
     expect(table).toContain(`receptive fields: ${png}`);
   });
@@ -68,6 +69,24 @@ describe('hasn bench learn', () => {
     const bad = hasn('bench', 'learn', '--data', dir, '--fields', '16x12', '--quiet');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/size:stride/);
+  });
+
+  it('--no-graded fits the linear read-out on the vote\'s recording; --graded-theta sets the graded recording\'s θ', () => {
+    const dir = dataSet();
+    const run = (...extra: string[]) => {
+      const r = hasn('bench', 'learn', '--data', dir, '--neurons', '10', '--train', '40', '--test', '20', '--present-ms', '50', '--record-ms', '100', '--no-png', '--json', '--quiet', ...extra);
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout) as LearnBenchReport;
+    };
+    const plain = run('--no-graded');
+    expect(plain.graded_theta_scale).toBeNull();
+    expect(plain.linear_accuracy).toBe(plain.linear_accuracy_wta);
+    expect(formatLearnReport(plain)).not.toContain('graded');
+    const graded = run('--graded-theta', '0.5');
+    expect(graded.graded_theta_scale).toBe(0.5);
+    // Same network, same first recording: the vote and the first linear read-out do not change; the graded recording adds showings.
+    expect([graded.accuracy, graded.linear_accuracy_wta]).toEqual([plain.accuracy, plain.linear_accuracy_wta]);
+    expect(graded.recording.showings).toBeGreaterThan(plain.recording.showings);
   });
 
   it('exits 69 naming the Debian package when the data set is missing', () => {

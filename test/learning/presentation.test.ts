@@ -70,6 +70,23 @@ describe('ImagePresenter', () => {
     await engine.close();
   });
 
+  it('scales each image to the same Euclidean norm of its rates when l2RateHz is set', async () => {
+    const net = compileNetwork(NETWORK);
+    const engine = await createEngine(net, { workers: 0 });
+    const seen: number[][] = [];
+    const presenter = new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, totalRateHz: null, l2RateHz: 10, presentSteps: 1, minSpikes: 0 });
+    const run = engine.run.bind(engine);
+    engine.run = async (steps, observe) => {
+      seen.push(Array.from(net.state.rate.subarray(2, 6)));
+      return run(steps, observe);
+    };
+    await presenter.present(Uint8Array.of(3, 4, 0, 0));
+    await presenter.present(Uint8Array.of(0, 0, 200, 0));
+    expect(seen[0]!.map((r) => Math.round(r * 1000) / 1000)).toEqual([6, 8, 0, 0]);
+    expect(seen[1]).toEqual([0, 0, 10, 0]);
+    await engine.close();
+  });
+
   it('rejects images of the wrong size and bad configurations with stable codes', async () => {
     const engine = await createEngine(compileNetwork(NETWORK), { workers: 0 });
     const presenter = new ImagePresenter(engine, 'pixels', ['a'], CONFIG);
@@ -78,6 +95,8 @@ describe('ImagePresenter', () => {
     expect(code(() => new ImagePresenter(engine, 'a', ['b'], CONFIG))).toBe('E_LEARNING_POPULATION');
     expect(code(() => new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, presentSteps: 0 }))).toBe('E_LEARNING_PRESENTATION');
     expect(code(() => new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, totalRateHz: -1 }))).toBe('E_LEARNING_PRESENTATION');
+    expect(code(() => new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, l2RateHz: Number.NaN }))).toBe('E_LEARNING_PRESENTATION');
+    expect(code(() => new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, totalRateHz: 100, l2RateHz: 10 }))).toBe('E_LEARNING_PRESENTATION');
     await engine.close();
   });
 });
