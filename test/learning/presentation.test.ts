@@ -52,39 +52,32 @@ describe('ImagePresenter', () => {
     await engine.close();
   });
 
-  it('scales each image to the same total rate when totalRateHz is set', async () => {
+  /** The pixel rates the engine sees while each image is shown (one step each), under `config`'s normalisation. */
+  async function ratesSeen(config: Partial<PresentationConfig>, images: Uint8Array[]): Promise<number[][]> {
     const net = compileNetwork(NETWORK);
     const engine = await createEngine(net, { workers: 0 });
     const seen: number[][] = [];
-    const presenter = new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, totalRateHz: 300, presentSteps: 1, minSpikes: 0 });
-    // Read the rates the engine sees during the showing through a one-step run's observer.
+    const presenter = new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, ...config, presentSteps: 1, minSpikes: 0 });
     const run = engine.run.bind(engine);
     engine.run = async (steps, observe) => {
       seen.push(Array.from(net.state.rate.subarray(2, 6)));
       return run(steps, observe);
     };
-    await presenter.present(Uint8Array.of(255, 0, 0, 0));
-    await presenter.present(Uint8Array.of(10, 20, 30, 0));
+    for (const image of images) await presenter.present(image);
+    await engine.close();
+    return seen;
+  }
+
+  it('scales each image to the same total rate when totalRateHz is set', async () => {
+    const seen = await ratesSeen({ totalRateHz: 300 }, [Uint8Array.of(255, 0, 0, 0), Uint8Array.of(10, 20, 30, 0)]);
     expect(seen[0]).toEqual([300, 0, 0, 0]);
     expect(seen[1]!.map((r) => Math.round(r))).toEqual([50, 100, 150, 0]);
-    await engine.close();
   });
 
   it('scales each image to the same Euclidean norm of its rates when l2RateHz is set', async () => {
-    const net = compileNetwork(NETWORK);
-    const engine = await createEngine(net, { workers: 0 });
-    const seen: number[][] = [];
-    const presenter = new ImagePresenter(engine, 'pixels', ['a'], { ...CONFIG, totalRateHz: null, l2RateHz: 10, presentSteps: 1, minSpikes: 0 });
-    const run = engine.run.bind(engine);
-    engine.run = async (steps, observe) => {
-      seen.push(Array.from(net.state.rate.subarray(2, 6)));
-      return run(steps, observe);
-    };
-    await presenter.present(Uint8Array.of(3, 4, 0, 0));
-    await presenter.present(Uint8Array.of(0, 0, 200, 0));
+    const seen = await ratesSeen({ totalRateHz: null, l2RateHz: 10 }, [Uint8Array.of(3, 4, 0, 0), Uint8Array.of(0, 0, 200, 0)]);
     expect(seen[0]!.map((r) => Math.round(r * 1000) / 1000)).toEqual([6, 8, 0, 0]);
     expect(seen[1]).toEqual([0, 0, 10, 0]);
-    await engine.close();
   });
 
   it('rejects images of the wrong size and bad configurations with stable codes', async () => {
