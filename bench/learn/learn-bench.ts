@@ -128,13 +128,12 @@ const DIEHL_COOK_MAX_RATE_HZ = 63.75;
 /** Default presentation time of the frozen recordings (ms). */
 const RECORD_MS = 1400;
 /**
- * The graded recording's θ: 0.85 × the median learned θ. Chosen on held-out training images, never on test images
- * (N = 400 trained on images 0–9,999, labelled with 5,000–9,999, scored on 10,000–14,999: linear read-out 79.98 %
- * on the vote's recording, 80.86 % graded with 0.85, 80.64 % with 0.7).
+ * The graded recording's θ: 0.85 × the median learned θ, the fraction chosen on held-out training images (N = 400
+ * trained on images 0–9,999, labelled with 5,000–9,999, scored on 10,000–14,999: linear read-out 79.98 % on the vote's
+ * recording, 80.86 % graded with 0.85, 80.64 % with 0.7; bench/learn/README.md).
  */
 const GRADED: GradedRecording = { thetaScale: 0.85 };
 
-/** Mean over the images of Σ pixel · 63.75 / 255 (Hz): the total input rate of an average image under Diehl & Cook's scale. */
 /** Mean over the images of Σ pixel / ‖pixels‖₂: turns a mean total rate into the Euclidean norm that matches it. */
 function meanL1OverL2(images: LabelledImages): number {
   const size = images.height * images.width;
@@ -151,6 +150,7 @@ function meanL1OverL2(images: LabelledImages): number {
   return sum / images.count;
 }
 
+/** Mean over the images of Σ pixel · 63.75 / 255 (Hz): the total input rate of an average image under Diehl & Cook's scale. */
 function meanTotalRate(images: LabelledImages): number {
   let sum = 0;
   for (let i = 0; i < images.pixels.length; i++) sum += images.pixels[i]!;
