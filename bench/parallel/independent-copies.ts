@@ -30,6 +30,8 @@ function runCopy(request: CopyRequest): Promise<CopyResult> {
       void worker.terminate();
     });
     worker.once('error', reject);
+    // After a result, resolve() has run and this reject is a no-op; without one, the copy died.
+    worker.once('exit', (code) => reject(new Error(`the copy's worker thread exited (code ${code}) without a result`)));
   });
 }
 
