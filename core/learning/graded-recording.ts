@@ -14,7 +14,7 @@ import type { CompiledNetwork } from '../compile/types.ts';
 import { HasnError } from '../errors.ts';
 import type { DiehlCookLayout } from './diehl-cook-spec.ts';
 import { setThresholdOffsets, thresholdOffsets } from './network-state.ts';
-import { projectionWeights, setProjectionWeights } from './projection-weights.ts';
+import { incomingWeightNorms, normalizeIncomingWeights } from './projection-weights.ts';
 
 export interface GradedRecording {
   /** Every excitatory neuron's θ becomes this fraction of the median learned θ. */
@@ -26,25 +26,10 @@ export function gradeNetwork(net: CompiledNetwork, ids: Pick<DiehlCookLayout, 'l
   if (!(graded.thetaScale >= 0 && Number.isFinite(graded.thetaScale))) {
     throw new HasnError('E_LEARNING_GRADED', `thetaScale must be a finite number ≥ 0, got ${graded.thetaScale}`, { path: 'graded.thetaScale' });
   }
-  const weights = ids.learned.map((id) => projectionWeights(net, id));
-  const norms = weights.flatMap((w, g) => {
-    const inputs = w.length / ids.sizes[g]!;
-    return Array.from({ length: ids.sizes[g]! }, (_, n) => {
-      let squares = 0;
-      for (let i = n * inputs; i < (n + 1) * inputs; i++) squares += w[i]! * w[i]!;
-      return Math.sqrt(squares);
-    });
-  });
+  // Each neuron's norm, then each rescaled to their mean (normalizeIncomingWeights keeps the directions).
+  const norms = ids.learned.flatMap((id) => Array.from(incomingWeightNorms(net, id, 'l2')));
   const meanNorm = norms.reduce((a, b) => a + b, 0) / norms.length;
-  let at = 0;
-  weights.forEach((w, g) => {
-    const inputs = w.length / ids.sizes[g]!;
-    for (let n = 0; n < ids.sizes[g]!; n++, at++) {
-      const scale = norms[at]! > 0 ? meanNorm / norms[at]! : 0;
-      for (let i = n * inputs; i < (n + 1) * inputs; i++) w[i]! *= scale;
-    }
-    setProjectionWeights(net, ids.learned[g]!, w);
-  });
+  for (const id of ids.learned) normalizeIncomingWeights(net, id, meanNorm, { norm: 'l2' });
   const thetas = ids.excitatory.flatMap((id) => Array.from(thresholdOffsets(net, id))).sort((a, b) => a - b);
   const theta = graded.thetaScale * thetas[thetas.length >> 1]!;
   ids.excitatory.forEach((id, g) => setThresholdOffsets(net, id, new Float32Array(ids.sizes[g]!).fill(theta)));

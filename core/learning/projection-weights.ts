@@ -76,39 +76,64 @@ export function setProjectionWeights(net: CompiledNetwork, projectionId: string,
   });
 }
 
+/** How the size of a neuron's incoming weights is measured: their sum (Diehl & Cook) or their Euclidean norm. */
+export type WeightNorm = 'l1' | 'l2';
+
 /**
- * Scales each target neuron's incoming weights so that they sum to `total` (Diehl & Cook's normalisation:
- * total synaptic drive stays fixed, so potentiating some inputs depresses the others). Targets whose weights
- * sum to 0 are left alone. Each target's sum runs over its synapses in source order, in the partition that owns
- * it, so the result does not depend on the partition count.
- *
- * `targets` (a mask over the target population, 1 = normalise) limits the work to the neurons whose weights may
- * have changed — under STDP, those that fired — and on a plastic projection visits only their synapses, through
- * the projection's incoming-synapse index. Scratch space of `targetSize` doubles may be passed to avoid
- * allocating per call.
+ * Each target's incoming weights measured by `norm` into `out[0 … targetSize)`: the sum runs over the target's
+ * synapses in source order, in the partition that owns it, so the result does not depend on the partition count.
  */
-export function normalizeIncomingWeights(net: CompiledNetwork, projectionId: string, total: number, options: { targets?: Uint8Array; scratch?: Float64Array } = {}): void {
-  if (!(Number.isFinite(total) && total >= 0)) throw new HasnError('E_LEARNING_TOTAL', `the weight total must be a finite number ≥ 0, got ${total}`, { path: 'total' });
-  const view = projectionView(net, projectionId, true);
-  const { targets, scratch } = options;
-  if (targets !== undefined && targets.length !== view.targetSize) {
-    throw new HasnError('E_LEARNING_SHAPE', `the target mask needs ${view.targetSize} entries, got ${targets.length}`, { path: 'targets' });
-  }
-  const plastic = net.plastic.find((p) => p.projectionIndex === view.index);
-  if (targets !== undefined && plastic !== undefined) {
-    normalizeIndexed(net, plastic, total, targets);
-    return;
-  }
-  const sums = scratch !== undefined && scratch.length >= view.targetSize ? scratch : new Float64Array(view.targetSize);
-  sums.fill(0, 0, view.targetSize);
+function measureIncoming(net: CompiledNetwork, view: ProjectionView, norm: WeightNorm, out: Float64Array): void {
+  const squares = norm === 'l2';
+  out.fill(0, 0, view.targetSize);
   for (const part of net.partitions) {
     const { rowPtr, weightShift } = part.blocks[view.index]!;
     const W = part.weight;
     const T = part.target;
     const base = view.columnBase;
     // A block's synapses are contiguous and in source order, so the per-source rows can be ignored here.
-    for (let j = rowPtr[0]!; j < rowPtr[view.sourceSize]!; j++) sums[T[j]! - base]! += W[j + weightShift]!;
+    for (let j = rowPtr[0]!; j < rowPtr[view.sourceSize]!; j++) {
+      const w = W[j + weightShift]!;
+      out[T[j]! - base]! += squares ? w * w : w;
+    }
   }
+  if (squares) for (let t = 0; t < view.targetSize; t++) out[t] = Math.sqrt(out[t]!);
+}
+
+/** Each target neuron's incoming weights measured by `norm` (sum or Euclidean norm), in target order. */
+export function incomingWeightNorms(net: CompiledNetwork, projectionId: string, norm: WeightNorm = 'l1'): Float64Array {
+  const view = projectionView(net, projectionId, true);
+  const out = new Float64Array(view.targetSize);
+  measureIncoming(net, view, norm, out);
+  return out;
+}
+
+/**
+ * Scales each target neuron's incoming weights so that they sum to `total` (Diehl & Cook's normalisation:
+ * total synaptic drive stays fixed, so potentiating some inputs depresses the others), or, with `norm: 'l2'`,
+ * so that their Euclidean norm is `total`. Targets without weight are left alone. Each target's sum runs over
+ * its synapses in source order, in the partition that owns it, so the result does not depend on the partition count.
+ *
+ * `targets` (a mask over the target population, 1 = normalise) limits the work to the neurons whose weights may
+ * have changed — under STDP, those that fired — and on a plastic projection visits only their synapses, through
+ * the projection's incoming-synapse index. Scratch space of `targetSize` doubles may be passed to avoid
+ * allocating per call.
+ */
+export function normalizeIncomingWeights(net: CompiledNetwork, projectionId: string, total: number, options: { targets?: Uint8Array; scratch?: Float64Array; norm?: WeightNorm } = {}): void {
+  if (!(Number.isFinite(total) && total >= 0)) throw new HasnError('E_LEARNING_TOTAL', `the weight total must be a finite number ≥ 0, got ${total}`, { path: 'total' });
+  const view = projectionView(net, projectionId, true);
+  const { targets, scratch } = options;
+  const norm = options.norm ?? 'l1';
+  if (targets !== undefined && targets.length !== view.targetSize) {
+    throw new HasnError('E_LEARNING_SHAPE', `the target mask needs ${view.targetSize} entries, got ${targets.length}`, { path: 'targets' });
+  }
+  const plastic = net.plastic.find((p) => p.projectionIndex === view.index);
+  if (targets !== undefined && plastic !== undefined) {
+    normalizeIndexed(net, plastic, total, targets, norm);
+    return;
+  }
+  const sums = scratch !== undefined && scratch.length >= view.targetSize ? scratch : new Float64Array(view.targetSize);
+  measureIncoming(net, view, norm, sums);
   for (let t = 0; t < view.targetSize; t++) sums[t] = sums[t]! > 0 && (targets === undefined || targets[t] !== 0) ? total / sums[t]! : 1;
   for (const part of net.partitions) {
     const { rowPtr, weightShift } = part.blocks[view.index]!;
@@ -120,7 +145,8 @@ export function normalizeIncomingWeights(net: CompiledNetwork, projectionId: str
 }
 
 /** Normalises the masked targets of a plastic projection through its incoming-synapse index (same sums, same order). */
-function normalizeIndexed(net: CompiledNetwork, proj: PlasticProjection, total: number, targets: Uint8Array): void {
+function normalizeIndexed(net: CompiledNetwork, proj: PlasticProjection, total: number, targets: Uint8Array, norm: WeightNorm): void {
+  const squares = norm === 'l2';
   const offset = proj.target.offset;
   for (let q = 0; q < net.partitions.length; q++) {
     const part = net.partitions[q]!;
@@ -131,9 +157,12 @@ function normalizeIndexed(net: CompiledNetwork, proj: PlasticProjection, total: 
     for (let t = from; t < to; t++) {
       if (targets[t] === 0) continue;
       let sum = 0;
-      for (let i = inPtr[t]!; i < inPtr[t + 1]!; i++) sum += W[inSyn[i]!]!;
+      for (let i = inPtr[t]!; i < inPtr[t + 1]!; i++) {
+        const w = W[inSyn[i]!]!;
+        sum += squares ? w * w : w;
+      }
       if (!(sum > 0)) continue;
-      const scale = total / sum;
+      const scale = total / (squares ? Math.sqrt(sum) : sum);
       for (let i = inPtr[t]!; i < inPtr[t + 1]!; i++) W[inSyn[i]!] = W[inSyn[i]!]! * scale;
     }
   }

@@ -4,7 +4,7 @@ import { compileNetwork } from '../../core/compile/compile.ts';
 import { ReferenceEngine } from '../../core/engine/engine.ts';
 import { HasnError } from '../../core/errors.ts';
 import { restNetwork, setPoissonRates, setThresholdOffsets, thresholdOffsets } from '../../core/learning/network-state.ts';
-import { normalizeIncomingWeights, projectionWeights, setProjectionWeights } from '../../core/learning/projection-weights.ts';
+import { incomingWeightNorms, normalizeIncomingWeights, projectionWeights, setProjectionWeights } from '../../core/learning/projection-weights.ts';
 import { spec } from '../core/helpers.ts';
 
 function codeOf(f: () => unknown): string | undefined {
@@ -110,6 +110,33 @@ describe('normalizeIncomingWeights', () => {
     const fullRows = projectionWeights(full, 'learned');
     expect(results[0]!.slice(0, 6)).toEqual(Array.from(fullRows.subarray(0, 6)));
     expect(codeOf(() => normalizeIncomingWeights(full, 'learned', 1, { targets: new Uint8Array(4) }))).toBe('E_LEARNING_SHAPE');
+  });
+
+  it('with norm l2, scales each target\'s incoming weights to that Euclidean norm, the same through the plastic index and the full pass', () => {
+    const frozen = spec({ ...NETWORK, projections: [{ ...NETWORK.projections[0]!, plasticity: undefined }] });
+    const mask = Uint8Array.of(1, 1, 1, 1, 1);
+    const nets = [compileNetwork(NETWORK, { partitions: 2 }), compileNetwork(frozen, { partitions: 3 }), compileNetwork(NETWORK)];
+    const before = projectionWeights(nets[0]!, 'learned');
+    normalizeIncomingWeights(nets[0]!, 'learned', 0.2, { norm: 'l2', targets: mask });
+    normalizeIncomingWeights(nets[1]!, 'learned', 0.2, { norm: 'l2', targets: mask });
+    normalizeIncomingWeights(nets[2]!, 'learned', 0.2, { norm: 'l2' });
+    const after = projectionWeights(nets[0]!, 'learned');
+    for (let t = 0; t < 5; t++) {
+      const row = after.subarray(t * 6, t * 6 + 6);
+      expect(Math.hypot(...row)).toBeCloseTo(0.2, 6);
+      const scale = 0.2 / Math.hypot(...before.subarray(t * 6, t * 6 + 6));
+      for (let s = 0; s < 6; s++) expect(row[s]).toBeCloseTo(before[t * 6 + s]! * scale, 6);
+    }
+    expect(Array.from(projectionWeights(nets[1]!, 'learned'))).toEqual(Array.from(after));
+    expect(Array.from(projectionWeights(nets[2]!, 'learned'))).toEqual(Array.from(after));
+  });
+
+  it('measures each target\'s incoming weights by their sum or their Euclidean norm', () => {
+    const net = compileNetwork(NETWORK, { partitions: 2 });
+    const w = projectionWeights(net, 'learned');
+    const rows = Array.from({ length: 5 }, (_, t) => Array.from(w.subarray(t * 6, t * 6 + 6)));
+    Array.from(incomingWeightNorms(net, 'learned')).forEach((sum, t) => expect(sum).toBeCloseTo(rows[t]!.reduce((a, b) => a + b, 0), 6));
+    Array.from(incomingWeightNorms(net, 'learned', 'l2')).forEach((norm, t) => expect(norm).toBeCloseTo(Math.hypot(...rows[t]!), 6));
   });
 
   it('leaves targets without weight alone and rejects a bad total (E_LEARNING_TOTAL)', () => {
