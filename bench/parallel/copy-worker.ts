@@ -24,8 +24,10 @@ async function runCopy(request: CopyRequest): Promise<CopyResult> {
   try {
     await engine.run(Math.round((request.warmupS * 1000) / spec.dt_ms));
     if (request.start) {
+      // The last to arrive wakes the others at once, so the timed loops overlap from their first step.
       Atomics.add(request.start, 0, 1);
-      for (let seen = Atomics.load(request.start, 0); seen < (request.parties ?? 1); seen = Atomics.load(request.start, 0)) Atomics.wait(request.start, 0, seen, 10);
+      Atomics.notify(request.start, 0);
+      for (let seen = Atomics.load(request.start, 0); seen < (request.parties ?? 1); seen = Atomics.load(request.start, 0)) Atomics.wait(request.start, 0, seen);
     }
     const t0 = performance.now();
     await engine.run(Math.round((request.durationS * 1000) / spec.dt_ms));
