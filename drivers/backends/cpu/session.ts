@@ -2,17 +2,15 @@
 import type { CompiledNetwork } from '../../../core/compile/types.ts';
 import { createEngine, type Engine } from '../../../core/engine/create-engine.ts';
 import { encodeSnapshot, restoreSnapshot } from '../../../core/state/index.ts';
-import { checkInjected, checkOpen, checkStepCount, spikeSourceMask } from '../session-checks.ts';
-import { SpikeList } from '../spike-list.ts';
-import type { BackendSession, StepInputs, StepOutputs } from '../types.ts';
+import { CheckedSession } from '../checked-session.ts';
+import type { SpikeList } from '../spike-list.ts';
+import type { StepInputs } from '../types.ts';
 
-export class CpuSession implements BackendSession {
+export class CpuSession extends CheckedSession {
   readonly backend = 'cpu' as const;
-  private readonly sources: Uint8Array;
-  private closed = false;
 
   private constructor(private readonly net: CompiledNetwork, private readonly engine: Engine) {
-    this.sources = spikeSourceMask(net.spec);
+    super(net.spec);
   }
 
   /**
@@ -25,25 +23,18 @@ export class CpuSession implements BackendSession {
     return new CpuSession(net, await createEngine(net, { workers: threads, startStep, mode: 'batch' }));
   }
 
-  async step(n: number, inputs: StepInputs = {}): Promise<StepOutputs> {
-    checkOpen(this.closed);
-    checkStepCount(n);
-    if (inputs.spikes !== undefined) checkInjected(inputs.spikes, this.sources);
+  protected async run(n: number, inputs: StepInputs, into: SpikeList): Promise<number> {
     if (inputs.reward !== undefined && inputs.reward !== 0) this.engine.addReward(inputs.reward);
     if (inputs.spikes !== undefined) this.engine.inject(inputs.spikes);
-    const list = new SpikeList();
-    await this.engine.run(n, (step, spikes, count) => list.add(step, spikes, count));
-    return list.toOutputs(this.engine.step);
+    await this.engine.run(n, (step, spikes, count) => into.add(step, spikes, count));
+    return this.engine.step;
   }
 
-  async snapshot(): Promise<Uint8Array> {
-    checkOpen(this.closed);
+  protected encodeSnapshot(): Uint8Array {
     return encodeSnapshot(this.net, this.engine.step);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected override async release(): Promise<void> {
     await this.engine.close();
   }
 }

@@ -1,43 +1,30 @@
 // A loihi emulation session: the bit-accurate emulator behind the BackendSession interface.
 import type { NetworkSpec } from '../../../core/spec/schema.ts';
-import { checkInjected, checkOpen, checkStepCount, spikeSourceMask } from '../session-checks.ts';
-import { SpikeList } from '../spike-list.ts';
-import type { BackendSession, StepInputs, StepOutputs } from '../types.ts';
+import { CheckedSession } from '../checked-session.ts';
+import type { SpikeList } from '../spike-list.ts';
+import type { StepInputs } from '../types.ts';
 import { LoihiEmulator } from './emulate.ts';
 import type { LoihiNetwork } from './network.ts';
 import { encodeLoihiSnapshot, restoreLoihiSnapshot } from './snapshot.ts';
 
-export class LoihiSession implements BackendSession {
+export class LoihiSession extends CheckedSession {
   readonly backend = 'loihi' as const;
   private readonly emulator: LoihiEmulator;
-  private readonly sources: Uint8Array;
-  private closed = false;
 
   constructor(private readonly spec: NetworkSpec, network: LoihiNetwork, snapshot?: Uint8Array) {
+    super(spec);
     this.emulator = new LoihiEmulator(network);
     if (snapshot !== undefined) restoreLoihiSnapshot(spec, this.emulator, snapshot);
-    this.sources = spikeSourceMask(spec);
   }
 
-  async step(n: number, inputs: StepInputs = {}): Promise<StepOutputs> {
-    checkOpen(this.closed);
-    checkStepCount(n);
+  protected run(n: number, inputs: StepInputs, into: SpikeList): number {
     // Reward has no effect: plastic projections are rejected by check().
-    if (inputs.spikes !== undefined) {
-      checkInjected(inputs.spikes, this.sources);
-      this.emulator.injectSpikes(inputs.spikes);
-    }
-    const list = new SpikeList();
-    this.emulator.run(n, (step, spikes, count) => list.add(step, spikes, count));
-    return list.toOutputs(this.emulator.step);
+    if (inputs.spikes !== undefined) this.emulator.injectSpikes(inputs.spikes);
+    this.emulator.run(n, (step, spikes, count) => into.add(step, spikes, count));
+    return this.emulator.step;
   }
 
-  async snapshot(): Promise<Uint8Array> {
-    checkOpen(this.closed);
+  protected encodeSnapshot(): Uint8Array {
     return encodeLoihiSnapshot(this.spec, this.emulator);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
   }
 }
