@@ -99,23 +99,10 @@ export function lineFraming(options: LineFramingOptions = {}): Framing<string> {
   return {
     name: 'lines',
     encode: (text) => encodeLine(text, maxLineBytes),
-    createDecoder(): FrameDecoder<string> {
-      const splitter = new LineSplitter(maxLineBytes);
-      return {
-        stats: splitter.stats,
-        reset: () => splitter.reset(),
-        get pendingBytes() {
-          return splitter.pendingBytes;
-        },
-        expire: () => undefined,
-        push(chunk, onFrame) {
-          splitter.push(chunk, (line) => {
-            splitter.stats.frames++;
-            onFrame(utf8Decoder.decode(line));
-          });
-        },
-      };
-    },
+    createDecoder: () => lineDecoder(maxLineBytes, (line, stats, onFrame) => {
+      stats.frames++;
+      onFrame(utf8Decoder.decode(line));
+    }),
   };
 }
 
@@ -134,29 +121,32 @@ export function jsonLineFraming(options: LineFramingOptions = {}): Framing<unkno
       if (text === undefined) throw new HasnError('E_FRAME_INVALID', 'frame has no JSON representation', { path: 'frame' });
       return encodeLine(text, maxLineBytes);
     },
-    createDecoder(): FrameDecoder<unknown> {
-      const splitter = new LineSplitter(maxLineBytes);
-      return {
-        stats: splitter.stats,
-        reset: () => splitter.reset(),
-        get pendingBytes() {
-          return splitter.pendingBytes;
-        },
-        expire: () => undefined,
-        push(chunk, onFrame) {
-          splitter.push(chunk, (line) => {
-            let value: unknown;
-            try {
-              value = JSON.parse(utf8Decoder.decode(line));
-            } catch {
-              splitter.stats.invalid++;
-              return;
-            }
-            splitter.stats.frames++;
-            onFrame(value);
-          });
-        },
-      };
+    createDecoder: () => lineDecoder<unknown>(maxLineBytes, (line, stats, onFrame) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(utf8Decoder.decode(line));
+      } catch {
+        stats.invalid++;
+        return;
+      }
+      stats.frames++;
+      onFrame(value);
+    }),
+  };
+}
+
+/** A decoder that splits lines and hands each to `onLine`, which decodes it, counts it and passes on the frame. */
+function lineDecoder<T>(maxLineBytes: number, onLine: (line: Uint8Array, stats: LineSplitter['stats'], onFrame: (frame: T) => void) => void): FrameDecoder<T> {
+  const splitter = new LineSplitter(maxLineBytes);
+  return {
+    stats: splitter.stats,
+    reset: () => splitter.reset(),
+    get pendingBytes() {
+      return splitter.pendingBytes;
+    },
+    expire: () => undefined,
+    push(chunk, onFrame) {
+      splitter.push(chunk, (line) => onLine(line, splitter.stats, onFrame));
     },
   };
 }
