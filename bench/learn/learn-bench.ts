@@ -30,7 +30,10 @@ export interface LearnBenchOptions {
   train: number;
   /** Test images (the first ones of the test set). */
   test: number;
-  /** Training images used to label neurons and fit the linear read-out: the last ones trained on. Default min(train, 10000). */
+  /**
+   * Training images used to label neurons and fit the linear read-out: the last ones trained on. Default: all of them
+   * (the issue labels on the training set; 10,000 instead lose 1.5 points of linear read-out and save 20 minutes).
+   */
   label?: number;
   workers?: number;
   seed?: number;
@@ -198,7 +201,7 @@ export async function runLearnBench(options: LearnBenchOptions): Promise<LearnBe
   checkOptions(options, data.train.count, data.test.count);
   const classes = classCount(data.train);
   const trainSet = sliceImages(data.train, 0, options.train);
-  const labelCount = options.label ?? Math.min(options.train, 10000);
+  const labelCount = options.label ?? options.train;
   const labelSet = sliceImages(data.train, options.train - labelCount, labelCount);
   const testSet = sliceImages(data.test, 0, options.test);
   const log = options.progress;

@@ -33,7 +33,7 @@ export function addLearn(bench: Command): void {
     .option('--neurons <n>', 'excitatory neurons', wholeNumber(1), 100)
     .option('--train <k>', 'training images (the first k of the 60,000)', wholeNumber(1), 1000)
     .option('--test <m>', 'test images (the first m of the 10,000)', wholeNumber(1), 1000)
-    .option('--label <l>', 'last training images used to label neurons and fit the linear read-out (default min(train, 10000))', wholeNumber(1))
+    .option('--label <l>', 'last training images used to label neurons and fit the linear read-out (default: all training images)', wholeNumber(1))
     .option('--workers <w>', 'engine worker threads (0 = this thread)', wholeNumber(0), 0)
     .option('--seed <s>', 'network seed', wholeNumber(0), 1)
     .option('--data <dir>', 'directory with the Fashion-MNIST IDX files (.gz or not)', DEFAULT_FASHION_MNIST_DIR)
