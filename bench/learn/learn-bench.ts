@@ -32,7 +32,7 @@ export interface LearnBenchOptions {
   test: number;
   /**
    * Training images used to label neurons and fit the linear read-out: the last ones trained on. Default: all of them
-   * (the issue labels on the training set; 10,000 instead lose 1.5 points of linear read-out and save 20 minutes).
+   * (the issue labels on the training set; the last 10,000 instead cost up to 1.5 points of linear read-out and save 20 minutes).
    */
   label?: number;
   workers?: number;
