@@ -15,7 +15,9 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { HasnError } from '../../core/errors.ts';
 import { diehlCookLayout, type ReceptiveFields } from '../../core/learning/diehl-cook-spec.ts';
-import { learnedWeights, presentationConfig, recordDiehlCook, scoreReadouts, trainDiehlCook, type DiehlCookRunOptions } from '../../core/learning/diehl-cook-experiment.ts';
+import {
+  learnedWeights, presentationConfig, recordDiehlCook, scoreReadouts, trainDiehlCook, type DiehlCookRunOptions, type RecordOptions, type Recording,
+} from '../../core/learning/diehl-cook-experiment.ts';
 import type { GradedRecording } from '../../core/learning/graded-recording.ts';
 import { classCount, sliceImages, type LabelledImages } from '../../core/learning/images.ts';
 import { predictSoftmax, trainSoftmaxRegression } from '../../core/learning/softmax-regression.ts';
@@ -235,26 +237,28 @@ export async function runLearnBench(options: LearnBenchOptions): Promise<LearnBe
   watch = new Stopwatch();
   const recordMs = options.recordMs ?? RECORD_MS;
   const recordPresentation = { presentSteps: Math.round(recordMs / (options.dtMs ?? 0.5)) };
-  const onLabel = progressReporter('labelling', labelSet.count, log);
-  const labelled = await recordDiehlCook(trained, labelSet, { presentation: recordPresentation, ...(onLabel ? { onImage: onLabel } : {}) });
-  const onTest = progressReporter('testing', testSet.count, log);
-  const tested = await recordDiehlCook(trained, testSet, { presentation: recordPresentation, ...(onTest ? { onImage: onTest } : {}) });
+  /** One frozen recording of `images` (its progress lines under `phase`). */
+  const record = (phase: string, images: LabelledImages, extra: RecordOptions): Promise<Recording> => {
+    const onImage = progressReporter(phase, images.count, log);
+    return recordDiehlCook(trained, images, { ...extra, ...(onImage ? { onImage } : {}) });
+  };
+  const labelled = await record('labelling', labelSet, { presentation: recordPresentation });
+  const tested = await record('testing', testSet, { presentation: recordPresentation });
   const graded = options.graded === undefined ? GRADED : options.graded;
-  let gradedRecordings: [typeof labelled, typeof tested] | null = null;
+  let gradedRecordings: [Recording, Recording] | null = null;
   if (graded !== null) {
     // Same showing time; rates of fixed Euclidean norm, as large on average as the training rates' total.
-    const presentation = { ...recordPresentation, totalRateHz: null, l2RateHz: (totalRateHz ?? meanTotalRate(trainSet)) / meanL1OverL2(trainSet) };
-    const onGradedLabel = progressReporter('graded labelling', labelSet.count, log);
-    const gradedLabel = await recordDiehlCook(trained, labelSet, { presentation, graded, ...(onGradedLabel ? { onImage: onGradedLabel } : {}) });
-    const onGradedTest = progressReporter('graded testing', testSet.count, log);
-    gradedRecordings = [gradedLabel, await recordDiehlCook(trained, testSet, { presentation, graded, ...(onGradedTest ? { onImage: onGradedTest } : {}) })];
+    const gradedOptions = { presentation: { ...recordPresentation, totalRateHz: null, l2RateHz: (totalRateHz ?? meanTotalRate(trainSet)) / meanL1OverL2(trainSet) }, graded };
+    gradedRecordings = [await record('graded labelling', labelSet, gradedOptions), await record('graded testing', testSet, gradedOptions)];
   }
   const recording = watch.read();
 
-  const scores = scoreReadouts(labelled.responses, labelSet.labels, tested.responses, testSet.labels, options.neurons, classes, { seed: options.seed ?? 1 });
-  const gradedScores = gradedRecordings === null ? null
-    : scoreReadouts(gradedRecordings[0].responses, labelSet.labels, gradedRecordings[1].responses, testSet.labels, options.neurons, classes, { seed: options.seed ?? 1 });
+  const score = ([label, test]: readonly [Recording, Recording]) =>
+    scoreReadouts(label.responses, labelSet.labels, test.responses, testSet.labels, options.neurons, classes, { seed: options.seed ?? 1 });
+  const scores = score([labelled, tested]);
+  const gradedScores = gradedRecordings === null ? null : score(gradedRecordings);
   const recordings = [labelled, tested, ...(gradedRecordings ?? [])];
+  const recordedS = recordings.reduce((n, r) => n + r.simulatedS, 0);
   const perClass = new Array<number>(classes + 1).fill(0);
   for (const c of scores.neuronLabels) perClass[c >= 0 ? c : classes]!++;
 
@@ -299,8 +303,8 @@ export async function runLearnBench(options: LearnBenchOptions): Promise<LearnBe
       ...recording,
       showings: recordings.reduce((n, r) => n + r.summary.showings, 0),
       silent: recordings.reduce((n, r) => n + r.summary.silent, 0),
-      simulated_s: recordings.reduce((n, r) => n + r.simulatedS, 0),
-      real_time_factor: recordings.reduce((n, r) => n + r.simulatedS, 0) / recording.wall_s,
+      simulated_s: recordedS,
+      real_time_factor: recordedS / recording.wall_s,
     },
     neurons_per_class: perClass,
     receptive_fields_png: png,
